@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * insert: the fault handler inserts the buffer's page
+ *
+ * Seed module mmap-test2. mmap() maps nothing; the first access to each page
+ * faults, and the ->fault handler maps that one page of the file's buffer
+ * with vm_insert_page(). N pages touched cost N faults, and pages never
+ * touched are never mapped.
+ *
+ * vm_insert_page() maps a real page with its reference counted, so the
+ * mapping behaves like normal memory for get_user_pages() (O_DIRECT works).
+ * It must find VM_MIXEDMAP already set: from a fault handler it cannot set
+ * the flag (that needs the mmap_lock for writing) and BUG()s instead, so
+ * ->mmap_prepare sets it.
+ *
+ * Fixed from the seed: the buffer was one kzalloc() of three pages. Since 7.3
+ * such memory is a frozen large-kmalloc allocation and vm_insert_page()
+ * refuses it (-EINVAL); the seed ignored the error and returned
+ * VM_FAULT_NOPAGE, so the access faulted again forever. Here the pages come
+ * from the page allocator, errors become SIGBUS or OOM, and the faulting
+ * offset is checked against the buffer.
+ */
+
+#include <linux/mm.h>
+
+#include "mmapdemo.h"
+
+static vm_fault_t mmapdemo_insert_fault(struct vm_fault *vmf)
+{
+	struct mmapdemo_file *mf = vmf->vma->vm_private_data;
+	struct mmapdemo_buffer *buf = mf->buf;
+
+	atomic64_inc(&mf->stats.faults);
+	if (vmf->pgoff >= buf->nr_pages)
+		return VM_FAULT_SIGBUS;
+	return mmapdemo_insert_page(mf, vmf, buf->pages[vmf->pgoff]);
+}
+
+static const struct vm_operations_struct mmapdemo_insert_vm_ops = {
+	.mapped	= mmapdemo_vma_mapped,
+	.fault	= mmapdemo_insert_fault,
+};
+
+static int mmapdemo_insert_mmap_prepare(struct vm_area_desc *desc)
+{
+	vma_desc_set_flags(desc, VMA_MIXEDMAP_BIT);
+	desc->vm_ops = &mmapdemo_insert_vm_ops;
+	return 0;
+}
+
+const struct mmapdemo_strategy mmapdemo_insert_strategy = {
+	.name		= "insert",
+	.id		= MMAPDEMO_STRATEGY_INSERT,
+	.backing	= MMAPDEMO_BACKING_PAGES,
+	.mmap_prepare	= mmapdemo_insert_mmap_prepare,
+};

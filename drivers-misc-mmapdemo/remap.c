@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * remap: the whole range remapped by PFN when mmap() is called
+ *
+ * The oldest strategy (LDD3's "simple" driver, seed module mmap-test1). The
+ * buffer is physically contiguous, so one PFN range describes it, and every
+ * page-table entry of the mapping is filled in by mmap() itself: user space
+ * never takes a fault.
+ *
+ * With ->mmap_prepare the driver only describes the remap:
+ * mmap_action_remap_full() asks the core mm to run remap_pfn_range() on the
+ * finished VMA and to tear the VMA down again if that fails, so the driver
+ * has no error path to get wrong. Older kernels call remap_pfn_range() from
+ * ->mmap.
+ *
+ * The VMA becomes VM_IO | VM_PFNMAP: its entries are raw PFNs, without page
+ * references or rmap, so get_user_pages() refuses the range (O_DIRECT and
+ * process_vm_readv() on it fail with EFAULT) and nothing but the driver keeps
+ * the memory alive. That is safe here because the buffer is freed only
+ * after the last mapping, whose VMA pins the file.
+ *
+ * Fixed from the seed: it remapped a kmalloc() buffer from vm_pgoff with no
+ * bounds check, so any opener could map any physical page after it. Here
+ * the offset is checked in pages against the buffer (mmapdemo_check_range())
+ * and added to the buffer's own first PFN, and the buffer comes from the page
+ * allocator, so no neighbouring slab object shares its pages.
+ */
+
+#include <linux/mm.h>
+
+#include "mmapdemo.h"
+
+/* The remap maps every page of the mapping: count them as inserted. */
+static int mmapdemo_remap_mapped(unsigned long start, unsigned long end,
+				 pgoff_t pgoff, const struct file *file,
+				 void **vm_private_data)
+{
+	struct mmapdemo_file *mf = file->private_data;
+
+	atomic64_add((end - start) >> PAGE_SHIFT, &mf->stats.pages_inserted);
+	return mmapdemo_vma_mapped(start, end, pgoff, file, vm_private_data);
+}
+
+/* No ->fault: a missing entry in a PFN map is a SIGBUS, which is right. */
+static const struct vm_operations_struct mmapdemo_remap_vm_ops = {
+	.mapped = mmapdemo_remap_mapped,
+};
+
+static int mmapdemo_remap_mmap_prepare(struct vm_area_desc *desc)
+{
+	struct mmapdemo_file *mf = desc->file->private_data;
+	unsigned long pfn = page_to_pfn(mf->buf->pages[0]) + desc->pgoff;
+
+	desc->vm_ops = &mmapdemo_remap_vm_ops;
+	mmap_action_remap_full(desc, pfn);
+	return 0;
+}
+
+const struct mmapdemo_strategy mmapdemo_remap_strategy = {
+	.name		= "remap",
+	.id		= MMAPDEMO_STRATEGY_REMAP,
+	.backing	= MMAPDEMO_BACKING_CONTIG,
+	.mmap_prepare	= mmapdemo_remap_mmap_prepare,
+};

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vmfpage: the fault handler returns the page, the core mm maps it
+ *
+ * Seed module mmap-test4, and the LDD3 "nopage" style. The ->fault handler
+ * maps nothing itself: it takes a reference on the buffer's page and returns
+ * it in vmf->page. The core mm then locks the page and maps it the way it
+ * maps page-cache pages, with the reference handed over to the page-table
+ * entry (finish_fault()), or dropped if the fault fails or a racing fault
+ * mapped the address first. N pages touched cost N faults.
+ *
+ * The VMA is a normal one: neither VM_PFNMAP (vm_normal_page() would then
+ * ignore the page's reference count where there is no pte_special) nor
+ * VM_MIXEDMAP (nothing is inserted by the driver).
+ *
+ * Fixed from the seed: the page came from a three-page kzalloc(). Since 7.3
+ * get_page() on such large-kmalloc memory warns and takes no reference, yet
+ * the core still maps the page and drops a reference at unmap: the count
+ * underflows and kfree() frees memory that is still mapped. Pages from the
+ * page allocator have ordinary reference counts.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/mm.h>
+
+#include "mmapdemo.h"
+
+static vm_fault_t mmapdemo_vmfpage_fault(struct vm_fault *vmf)
+{
+	struct mmapdemo_file *mf = vmf->vma->vm_private_data;
+	struct mmapdemo_buffer *buf = mf->buf;
+	struct page *page;
+
+	atomic64_inc(&mf->stats.faults);
+	if (vmf->pgoff >= buf->nr_pages)
+		return VM_FAULT_SIGBUS;
+
+	page = buf->pages[vmf->pgoff];
+	get_page(page);
+	vmf->page = page;
+	atomic64_inc(&mf->stats.pages_inserted);
+	pr_debug("%s: fault vm_start %#lx address %#lx pgoff %#lx pfn %#lx\n",
+		 mf->strategy->name, vmf->vma->vm_start, vmf->address,
+		 vmf->pgoff, page_to_pfn(page));
+	return 0;
+}
+
+static const struct vm_operations_struct mmapdemo_vmfpage_vm_ops = {
+	.mapped	= mmapdemo_vma_mapped,
+	.fault	= mmapdemo_vmfpage_fault,
+};
+
+static int mmapdemo_vmfpage_mmap_prepare(struct vm_area_desc *desc)
+{
+	desc->vm_ops = &mmapdemo_vmfpage_vm_ops;
+	return 0;
+}
+
+const struct mmapdemo_strategy mmapdemo_vmfpage_strategy = {
+	.name		= "vmfpage",
+	.id		= MMAPDEMO_STRATEGY_VMFPAGE,
+	.backing	= MMAPDEMO_BACKING_PAGES,
+	.mmap_prepare	= mmapdemo_vmfpage_mmap_prepare,
+};
