@@ -1,0 +1,323 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""Turn drivers-misc-mmapdemo/, kunit/ and selftests/ into patches/.
+
+The three source folders hold the final state of every file. The series in
+scripts/series/series.json says which patch introduces what: the files it
+adds, the lines it adds to existing kernel files, and the "features" it
+brings in. A feature is a set of patterns; until the patch that brings a
+feature in, lines (or, where the rule says so, blank-line separated
+paragraphs) matching its patterns are left out of the files. That is how
+one final core.c yields the core patch with only the first strategy and a
+later patch per strategy.
+
+The commits are built with git plumbing on a temporary index of the base
+tree (no checkout), with fixed identity and dates, then exported with
+`git format-patch`, so the same sources give byte-identical patches on any
+machine.
+
+Usage:
+  gen-patches.py --base-tree DIR [--base REV] [--out DIR]   write the series
+  gen-patches.py --base-tree DIR [--base REV] --check        compare with patches/
+"""
+
+import argparse
+import difflib
+import fnmatch
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SERIES_DIR = os.path.join(REPO, "scripts", "series")
+
+# Where each source folder lands in the kernel tree, most specific first.
+LANDING = [
+    ("drivers-misc-mmapdemo/include/", "include/"),
+    ("drivers-misc-mmapdemo/", "drivers/misc/mmapdemo/"),
+    ("kunit/.kunitconfig", "drivers/misc/mmapdemo/.kunitconfig"),
+    ("kunit/", "drivers/misc/mmapdemo/tests/"),
+    ("selftests/", "tools/testing/selftests/mmapdemo/"),
+]
+
+# Fixed identity and time: the commit hashes, and so the patches, depend on
+# nothing but the sources and the base tree.
+IDENTITY = {
+    "GIT_AUTHOR_NAME": "mmapdemo developers",
+    "GIT_AUTHOR_EMAIL": "mmapdemo@example.org",
+    "GIT_COMMITTER_NAME": "mmapdemo developers",
+    "GIT_COMMITTER_EMAIL": "mmapdemo@example.org",
+}
+EPOCH = 1764028800  # 2025-11-25 00:00:00 UTC; one minute more per patch
+
+# The user's and the system's git configuration must not change the output
+# (format.signoff, diff.noprefix, format.thread with its message ids, ...).
+GIT_ENV_CLEAN = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
+                 "LC_ALL": "C", "TZ": "UTC"}
+
+
+class SeriesError(Exception):
+    """A problem with the series description or the sources: say what."""
+
+
+def git(tree, *args, env=None, stdin=None, text=True):
+    full_env = dict(os.environ)
+    full_env.update(GIT_ENV_CLEAN)
+    if env:
+        full_env.update(env)
+    proc = subprocess.run(["git", "-C", tree, *args], input=stdin, env=full_env,
+                          capture_output=True, text=text)
+    if proc.returncode != 0:
+        raise SeriesError("git %s failed:\n%s" % (" ".join(args), proc.stderr))
+    return proc.stdout
+
+
+def landing_path(src):
+    for prefix, dest in LANDING:
+        if src == prefix or (prefix.endswith("/") and src.startswith(prefix)):
+            return dest + src[len(prefix):] if prefix.endswith("/") else dest
+    raise SeriesError("no landing place for %s" % src)
+
+
+def source_files():
+    """Every file of the three source folders, as repository paths."""
+    found = []
+    for top in ("drivers-misc-mmapdemo", "kunit", "selftests"):
+        for root, dirs, files in os.walk(os.path.join(REPO, top)):
+            dirs.sort()
+            for name in sorted(files):
+                found.append(os.path.relpath(os.path.join(root, name), REPO))
+    return found
+
+
+def paragraphs(lines):
+    """Split into runs of lines separated by blank lines (kept with the run before)."""
+    runs, run = [], []
+    for line in lines:
+        run.append(line)
+        if not line.strip():
+            runs.append(run)
+            run = []
+    if run:
+        runs.append(run)
+    return runs
+
+
+def filter_text(path, text, hidden_rules):
+    """Leave out what belongs to features not brought in yet."""
+    lines = text.splitlines(keepends=True)
+    for rule in hidden_rules:
+        if not fnmatch.fnmatch(path, rule["files"]):
+            continue
+        pattern = re.compile(rule["pattern"])
+        if rule.get("scope") == "paragraph":
+            kept = []
+            for run in paragraphs(lines):
+                if not any(pattern.search(line) for line in run):
+                    kept.extend(run)
+            lines = kept
+        else:
+            lines = [line for line in lines if not pattern.search(line)]
+    text_out = "".join(lines)
+    # Dropping the last lines of a file must not leave blank lines at its end.
+    if text_out.endswith("\n\n") and not text.endswith("\n\n"):
+        text_out = text_out.rstrip("\n") + "\n"
+    return text_out
+
+
+def apply_edit(text, edit, path):
+    """Add edit["line"] to an existing kernel file next to a unique anchor."""
+    anchor = re.compile(edit["anchor"])
+    lines = text.splitlines(keepends=True)
+    hits = [i for i, line in enumerate(lines) if anchor.search(line)]
+    if len(hits) != 1:
+        raise SeriesError("%s: anchor %r matches %d lines, not 1; adjust "
+                          "scripts/series/series.json" % (path, edit["anchor"], len(hits)))
+    at = hits[0] + (1 if edit.get("where", "after") == "after" else 0)
+    lines.insert(at, edit["line"] + "\n")
+    return "".join(lines)
+
+
+def load_series():
+    with open(os.path.join(SERIES_DIR, "series.json"), encoding="utf-8") as f:
+        series = json.load(f)
+    every_file = source_files()
+    claimed = {}
+    for patch in series["patches"]:
+        # A folder (ending in "/") stands for every file below it.
+        expanded = []
+        for entry in patch.get("files", []):
+            if entry.endswith("/"):
+                expanded.extend(src for src in every_file if src.startswith(entry))
+            else:
+                expanded.append(entry)
+        patch["files"] = expanded
+        for src in expanded:
+            if src in claimed:
+                raise SeriesError("%s is added by two patches" % src)
+            claimed[src] = patch["slug"]
+    unclaimed = [src for src in every_file if src not in claimed]
+    missing = [src for src in claimed if not os.path.exists(os.path.join(REPO, src))]
+    if unclaimed:
+        raise SeriesError("files no patch adds (list them in series.json): %s"
+                          % ", ".join(unclaimed))
+    if missing:
+        raise SeriesError("series.json names missing files: %s" % ", ".join(missing))
+    return series
+
+
+def read_message(slug):
+    with open(os.path.join(SERIES_DIR, slug + ".msg"), encoding="utf-8") as f:
+        return f.read().strip() + "\n"
+
+
+def build_commits(tree, base, series):
+    """Create the series as commits on top of base; return the last hash."""
+    features = {f["name"]: f["rules"] for f in series["features"]}
+    index = tempfile.NamedTemporaryFile(prefix="mmapdemo-index-", delete=False)
+    index.close()
+    env = {"GIT_INDEX_FILE": index.name}
+    try:
+        git(tree, "read-tree", base, env=env)
+        parent = base
+        brought_in = set()
+        edited = {}
+        trailer = series["trailer"]
+        for number, patch in enumerate(series["patches"], start=1):
+            brought_in.update(patch.get("features", []))
+            hidden = [rule for name, rules in features.items()
+                      if name not in brought_in for rule in rules]
+            # Every file added so far is re-rendered: a new feature may add
+            # lines to files of earlier patches.
+            added_so_far = [src for p in series["patches"][:number]
+                            for src in p.get("files", [])]
+            for src in added_so_far:
+                with open(os.path.join(REPO, src), encoding="utf-8") as f:
+                    text = filter_text(src, f.read(), hidden)
+                dest = landing_path(src)
+                mode = "100755" if os.access(os.path.join(REPO, src), os.X_OK) else "100644"
+                blob = git(tree, "hash-object", "-w", "--stdin", stdin=text).strip()
+                git(tree, "update-index", "--add", "--cacheinfo",
+                    "%s,%s,%s" % (mode, blob, dest), env=env)
+            for edit in patch.get("edits", []):
+                path = edit["path"]
+                if path not in edited:
+                    edited[path] = git(tree, "show", "%s:%s" % (base, path))
+                edited[path] = apply_edit(edited[path], edit, path)
+                blob = git(tree, "hash-object", "-w", "--stdin", stdin=edited[path]).strip()
+                git(tree, "update-index", "--add", "--cacheinfo",
+                    "100644,%s,%s" % (blob, path), env=env)
+            tree_hash = git(tree, "write-tree", env=env).strip()
+            when = "@%d +0000" % (EPOCH + 60 * number)
+            message = read_message(patch["slug"]) + "\n" + trailer + "\n"
+            commit_env = dict(IDENTITY, GIT_AUTHOR_DATE=when, GIT_COMMITTER_DATE=when)
+            parent = git(tree, "commit-tree", tree_hash, "-p", parent,
+                         env=commit_env, stdin=message).strip()
+        return parent
+    finally:
+        os.unlink(index.name)
+
+
+def format_series(tree, base, head, series, out):
+    os.makedirs(out, exist_ok=True)
+    git(tree, "format-patch", "--quiet", "--cover-letter", "--zero-commit",
+        "--no-signature", "--abbrev=12", "--base=%s" % base, "--subject-prefix=PATCH",
+        "-o", out, "%s..%s" % (base, head),
+        env=dict(IDENTITY, GIT_COMMITTER_DATE="@%d +0000" % EPOCH))
+    cover_path = [os.path.join(out, n) for n in os.listdir(out)
+                  if n.startswith("0000-")][0]
+    with open(cover_path, encoding="utf-8") as f:
+        cover = f.read()
+    with open(os.path.join(SERIES_DIR, "cover.msg"), encoding="utf-8") as f:
+        subject, _, blurb = f.read().strip().partition("\n\n")
+    if "*** SUBJECT HERE ***" not in cover or "*** BLURB HERE ***" not in cover:
+        raise SeriesError("git format-patch wrote an unexpected cover letter")
+    cover = cover.replace("*** SUBJECT HERE ***", subject)
+    cover = cover.replace("*** BLURB HERE ***", blurb.rstrip() + "\n\n" + series["trailer"])
+    with open(cover_path, "w", encoding="utf-8") as f:
+        f.write(cover)
+
+
+def generate(tree, base, out):
+    series = load_series()
+    base = git(tree, "rev-parse", "--verify", base + "^{commit}").strip()
+    head = build_commits(tree, base, series)
+    format_series(tree, base, head, series, out)
+    return head
+
+
+def comparable(text):
+    # The base-commit line names the hash of the base tree's import: it moves
+    # if Debian's linux-source-7.3 moves, while the patches themselves do not.
+    return [line for line in text.splitlines(keepends=True)
+            if not line.startswith("base-commit: ")]
+
+
+def check(tree, base, patches_dir):
+    scratch = tempfile.mkdtemp(prefix="mmapdemo-patches-")
+    try:
+        generate(tree, base, scratch)
+        want = sorted(os.listdir(scratch))
+        have = sorted(n for n in os.listdir(patches_dir) if n.endswith(".patch")) \
+            if os.path.isdir(patches_dir) else []
+        problems = []
+        for name in sorted(set(want) | set(have)):
+            if name not in have:
+                problems.append("missing: patches/%s" % name)
+            elif name not in want:
+                problems.append("stale: patches/%s (no longer generated)" % name)
+            else:
+                with open(os.path.join(scratch, name), encoding="utf-8") as f:
+                    new = comparable(f.read())
+                with open(os.path.join(patches_dir, name), encoding="utf-8") as f:
+                    old = comparable(f.read())
+                if new != old:
+                    diff = "".join(list(difflib.unified_diff(
+                        old, new, "patches/" + name, "generated/" + name))[:40])
+                    problems.append("differs: patches/%s\n%s" % (name, diff))
+        return problems
+    finally:
+        shutil.rmtree(scratch)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--base-tree", required=True,
+                        help="git tree of the base kernel (scripts/kernel-tree.sh)")
+    parser.add_argument("--base", default="mmapdemo-base",
+                        help="base commit (default: the tag mmapdemo-base)")
+    parser.add_argument("--out", default=os.path.join(REPO, "patches"),
+                        help="where to write the series (default: patches/)")
+    parser.add_argument("--check", action="store_true",
+                        help="only compare the generated series with --out")
+    args = parser.parse_args()
+
+    try:
+        if args.check:
+            problems = check(args.base_tree, args.base, args.out)
+            if problems:
+                print("patches/ is out of sync with the sources:", file=sys.stderr)
+                for problem in problems:
+                    print("  " + problem, file=sys.stderr)
+                print("Regenerate it with scripts/gen-patches.sh and commit the result.",
+                      file=sys.stderr)
+                return 1
+            print("patches/ is in sync with the sources")
+            return 0
+        for name in os.listdir(args.out) if os.path.isdir(args.out) else []:
+            if name.endswith(".patch"):
+                os.unlink(os.path.join(args.out, name))
+        generate(args.base_tree, args.base, args.out)
+        print("wrote %s" % args.out)
+        return 0
+    except SeriesError as err:
+        print("gen-patches: %s" % err, file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
