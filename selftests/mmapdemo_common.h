@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmapdemo_common.h - what mmapdemo_test and mmapdemo_demo share
+ *
+ * The strategy table (one line per /dev/mmapdemo-<name> node, with the
+ * counter behaviour the driver promises for it), the arithmetic that turns
+ * that table into expected MMAPDEMO_IOC_STATS values, and small RAII
+ * wrappers for file descriptors and mappings.
+ */
+
+#ifndef MMAPDEMO_COMMON_H
+#define MMAPDEMO_COMMON_H
+
+#include <linux/mmapdemo.h>
+
+#include <cerrno>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+namespace mmapdemo {
+
+/* When the driver does something to a page, as seen from user space. */
+enum class Moment {
+	kOpen,		/* open() (and MMAPDEMO_IOC_SET_SIZE) */
+	kMmap,		/* mmap() */
+	kFirstTouch,	/* the first access to the page, in the fault handler */
+};
+
+/*
+ * One mapping strategy: a device node and the counters it promises.
+ *
+ * @allocated: when the backing pages are allocated
+ * @inserted:  when they are mapped; kFirstTouch means one fault per page
+ * @per_mapping: every mmap() gets its own pages (MMAPDEMO_INFO_PER_MAPPING)
+ *	instead of sharing the file's buffer
+ */
+struct Strategy {
+	const char *name;
+	uint32_t id;		/* MMAPDEMO_STRATEGY_*, as MMAPDEMO_IOC_INFO reports it */
+	Moment allocated;
+	Moment inserted;
+	bool per_mapping;
+};
+
+/* Adding a strategy to the driver means adding one line here. */
+inline constexpr Strategy kStrategies[] = {
+	{ "remap",    MMAPDEMO_STRATEGY_REMAP,    Moment::kOpen,       Moment::kMmap,       false },
+	{ "insert",   MMAPDEMO_STRATEGY_INSERT,   Moment::kOpen,       Moment::kFirstTouch, false },
+	{ "lazy",     MMAPDEMO_STRATEGY_LAZY,     Moment::kFirstTouch, Moment::kFirstTouch, false },
+	{ "vmfpage",  MMAPDEMO_STRATEGY_VMFPAGE,  Moment::kOpen,       Moment::kFirstTouch, false },
+	{ "owned",    MMAPDEMO_STRATEGY_OWNED,    Moment::kFirstTouch, Moment::kFirstTouch, true  },
+	{ "prefault", MMAPDEMO_STRATEGY_PREFAULT, Moment::kMmap,       Moment::kMmap,       true  },
+};
+
+inline const Strategy *FindStrategy(std::string_view name)
+{
+	for (const Strategy &strategy : kStrategies)
+		if (name == strategy.name)
+			return &strategy;
+	return nullptr;
+}
+
+inline const Strategy *FindStrategy(uint32_t id)
+{
+	for (const Strategy &strategy : kStrategies)
+		if (id == strategy.id)
+			return &strategy;
+	return nullptr;
+}
+
+inline std::string DevicePath(const Strategy &strategy)
+{
+	return std::string("/dev/mmapdemo-") + strategy.name;
+}
+
+/*
+ * Expected changes of the counters, per step. Tests compare deltas (stats
+ * after a step minus stats before it), so each step is checked on its own.
+ */
+
+/* A freshly opened file (or one just resized) of @pages pages. */
+inline mmapdemo_stats ExpectedAtOpen(const Strategy &strategy, uint64_t pages)
+{
+	mmapdemo_stats stats{};
+
+	if (strategy.allocated == Moment::kOpen)
+		stats.pages_allocated = pages;
+	return stats;
+}
+
+/* A successful mmap() of @pages pages. */
+inline mmapdemo_stats ExpectedForMmap(const Strategy &strategy, uint64_t pages)
+{
+	mmapdemo_stats stats{};
+
+	stats.mmaps = 1;
+	if (strategy.inserted == Moment::kMmap)
+		stats.pages_inserted = pages;
+	if (strategy.allocated == Moment::kMmap)
+		stats.pages_allocated = pages;
+	return stats;
+}
+
+/*
+ * The first access to each of @pages pages of a new mapping.
+ * @pages_exist: the file's buffer already holds these pages because an
+ *	earlier mapping (or read()/write()) of the file touched them; only
+ *	matters for buffer strategies that allocate on first touch (lazy)
+ */
+inline mmapdemo_stats ExpectedForFirstTouch(const Strategy &strategy,
+					    uint64_t pages, bool pages_exist)
+{
+	mmapdemo_stats stats{};
+
+	if (strategy.inserted == Moment::kFirstTouch) {
+		stats.faults = pages;
+		stats.pages_inserted = pages;
+	}
+	if (strategy.allocated == Moment::kFirstTouch &&
+	    (strategy.per_mapping || !pages_exist))
+		stats.pages_allocated = pages;
+	return stats;
+}
+
+/*
+ * munmap() of a mapping whose @pages pages were all touched. Per-mapping
+ * pages die with the mapping; a buffer lives as long as the file does.
+ */
+inline mmapdemo_stats ExpectedForMunmap(const Strategy &strategy, uint64_t pages)
+{
+	mmapdemo_stats stats{};
+
+	if (strategy.per_mapping)
+		stats.pages_freed = pages;
+	return stats;
+}
+
+/* ioctl wrappers: 0 on success, else the errno value. */
+
+inline int QueryInfo(int fd, mmapdemo_info *info)
+{
+	return ioctl(fd, MMAPDEMO_IOC_INFO, info) == 0 ? 0 : errno;
+}
+
+inline int QueryStats(int fd, mmapdemo_stats *stats)
+{
+	return ioctl(fd, MMAPDEMO_IOC_STATS, stats) == 0 ? 0 : errno;
+}
+
+inline int SetSize(int fd, uint64_t nr_pages, uint64_t flags = 0)
+{
+	mmapdemo_set_size request{};
+
+	request.nr_pages = nr_pages;
+	request.flags = flags;
+	return ioctl(fd, MMAPDEMO_IOC_SET_SIZE, &request) == 0 ? 0 : errno;
+}
+
+/* An owned file descriptor, closed when it goes out of scope. */
+class UniqueFd {
+public:
+	UniqueFd() = default;
+	explicit UniqueFd(int fd) : fd_(fd) {}
+	UniqueFd(UniqueFd &&other) noexcept : fd_(other.release()) {}
+	UniqueFd &operator=(UniqueFd &&other) noexcept
+	{
+		reset(other.release());
+		return *this;
+	}
+	UniqueFd(const UniqueFd &) = delete;
+	UniqueFd &operator=(const UniqueFd &) = delete;
+	~UniqueFd() { reset(); }
+
+	int get() const { return fd_; }
+	explicit operator bool() const { return fd_ >= 0; }
+
+	int release() { return std::exchange(fd_, -1); }
+
+	void reset(int fd = -1)
+	{
+		if (fd_ >= 0)
+			close(fd_);
+		fd_ = fd;
+	}
+
+private:
+	int fd_ = -1;
+};
+
+/* open(@path) for reading and writing; check the result with operator bool. */
+inline UniqueFd OpenDevice(const std::string &path)
+{
+	return UniqueFd(open(path.c_str(), O_RDWR | O_CLOEXEC));
+}
+
+/*
+ * An owned mapping, unmapped when it goes out of scope. A failed mmap()
+ * gives an empty Mapping that remembers the errno value.
+ */
+class Mapping {
+public:
+	static Mapping Create(int fd, size_t length, off_t offset,
+			      int flags = MAP_SHARED,
+			      int prot = PROT_READ | PROT_WRITE)
+	{
+		void *addr = mmap(nullptr, length, prot, flags, fd, offset);
+
+		if (addr == MAP_FAILED)
+			return Mapping(errno);
+		return Mapping(static_cast<uint8_t *>(addr), length);
+	}
+
+	Mapping() = default;
+	Mapping(Mapping &&other) noexcept
+		: data_(std::exchange(other.data_, nullptr)),
+		  size_(std::exchange(other.size_, 0)),
+		  error_(other.error_)
+	{
+	}
+	Mapping &operator=(Mapping &&other) noexcept
+	{
+		Unmap();
+		data_ = std::exchange(other.data_, nullptr);
+		size_ = std::exchange(other.size_, 0);
+		error_ = other.error_;
+		return *this;
+	}
+	Mapping(const Mapping &) = delete;
+	Mapping &operator=(const Mapping &) = delete;
+	~Mapping() { Unmap(); }
+
+	explicit operator bool() const { return data_ != nullptr; }
+	/* The errno value of the failed mmap(), 0 if it succeeded. */
+	int error() const { return error_; }
+	uint8_t *data() const { return data_; }
+	size_t size() const { return size_; }
+
+	/* munmap() now; returns 0 or the errno value. */
+	int Unmap()
+	{
+		if (!data_)
+			return 0;
+
+		const int ret = munmap(data_, size_);
+
+		data_ = nullptr;
+		size_ = 0;
+		return ret == 0 ? 0 : errno;
+	}
+
+private:
+	explicit Mapping(int error) : error_(error) {}
+	Mapping(uint8_t *data, size_t size) : data_(data), size_(size) {}
+
+	uint8_t *data_ = nullptr;
+	size_t size_ = 0;
+	int error_ = 0;
+};
+
+} /* namespace mmapdemo */
+
+#endif /* MMAPDEMO_COMMON_H */

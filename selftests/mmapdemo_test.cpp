@@ -1,0 +1,1057 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmapdemo_test - check every /dev/mmapdemo-<strategy> node against the
+ * driver's contract (Documentation/misc-devices/mmapdemo.rst).
+ *
+ * One parameterised GoogleTest suite runs each test on every strategy of
+ * kStrategies (mmapdemo_common.h); results are printed as KTAP for the
+ * kselftest runner by ktap_listener.h. Every test opens its own file, so
+ * each starts from fresh counters and a fresh buffer.
+ *
+ * The program loads the module (modprobe mmapdemo) if the nodes are
+ * missing, and skips (exit code 4) when they stay missing or cannot be
+ * opened without root. Extra arguments are GoogleTest flags, e.g.
+ * --gtest_filter='*remap' (KSELFTEST_MMAPDEMO_TEST_ARGS under run_tests).
+ *
+ * Page sizes are never assumed: everything is measured in sysconf()'s page
+ * size, which the driver must report in MMAPDEMO_IOC_INFO.
+ */
+
+#include "ktap_listener.h"
+#include "mmapdemo_common.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <climits>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+/*
+ * Let EXPECT_EQ compare and print whole counter sets, so a mismatch shows
+ * every counter at once.
+ */
+static bool operator==(const mmapdemo_stats &a, const mmapdemo_stats &b)
+{
+	return a.mmaps == b.mmaps && a.faults == b.faults &&
+	       a.pages_inserted == b.pages_inserted &&
+	       a.pages_allocated == b.pages_allocated &&
+	       a.pages_freed == b.pages_freed;
+}
+
+/* Counter changes between two snapshots (counters only grow). */
+static mmapdemo_stats operator-(const mmapdemo_stats &after,
+				const mmapdemo_stats &before)
+{
+	mmapdemo_stats delta;
+
+	delta.mmaps = after.mmaps - before.mmaps;
+	delta.faults = after.faults - before.faults;
+	delta.pages_inserted = after.pages_inserted - before.pages_inserted;
+	delta.pages_allocated = after.pages_allocated - before.pages_allocated;
+	delta.pages_freed = after.pages_freed - before.pages_freed;
+	return delta;
+}
+
+/* The sum of two sets of counter changes. */
+static mmapdemo_stats operator+(const mmapdemo_stats &a, const mmapdemo_stats &b)
+{
+	mmapdemo_stats sum;
+
+	sum.mmaps = a.mmaps + b.mmaps;
+	sum.faults = a.faults + b.faults;
+	sum.pages_inserted = a.pages_inserted + b.pages_inserted;
+	sum.pages_allocated = a.pages_allocated + b.pages_allocated;
+	sum.pages_freed = a.pages_freed + b.pages_freed;
+	return sum;
+}
+
+static void PrintTo(const mmapdemo_stats &stats, std::ostream *os)
+{
+	*os << "{mmaps=" << stats.mmaps << " faults=" << stats.faults
+	    << " pages_inserted=" << stats.pages_inserted
+	    << " pages_allocated=" << stats.pages_allocated
+	    << " pages_freed=" << stats.pages_freed << "}";
+}
+
+namespace mmapdemo {
+
+/* GoogleTest prints each test's parameter (e.g. in --gtest_output=xml). */
+void PrintTo(const Strategy &strategy, std::ostream *os)
+{
+	*os << strategy.name;
+}
+
+namespace {
+
+/* The module parameter's documented default. */
+constexpr uint64_t kDefaultPages = 3;
+
+/* The seed demo: "facebook" at the start of each page reads as "face". */
+constexpr char kSeedText[] = "facebook";
+constexpr size_t kSeedTextLen = sizeof(kSeedText) - 1;
+constexpr uint32_t kSeedWord = 0x66616365;
+
+/*
+ * Make the compiler forget what it knows about memory: a value written
+ * through a mapping must really be loaded again when it is checked, not
+ * forwarded from the store.
+ */
+inline void barrier()
+{
+	asm volatile("" ::: "memory");
+}
+
+uint32_t BigEndianWordAt(const uint8_t *p)
+{
+	return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 |
+	       uint32_t{p[2]} << 8 | uint32_t{p[3]};
+}
+
+/* A byte that depends on its offset and differs between pages. */
+uint8_t PatternByte(uint64_t offset)
+{
+	return static_cast<uint8_t>((offset * 0x9e3779b97f4a7c15ULL) >> 56);
+}
+
+/* The offset of the first byte that is not zero, if any. */
+std::optional<size_t> FirstNonZero(const uint8_t *data, size_t len)
+{
+	const uint8_t *found = std::find_if(data, data + len,
+					    [](uint8_t byte) { return byte != 0; });
+
+	if (found == data + len)
+		return std::nullopt;
+	return static_cast<size_t>(found - data);
+}
+
+/* The offset of the first byte that does not hold PatternByte(offset). */
+std::optional<size_t> FirstPatternMismatch(const uint8_t *data, size_t len)
+{
+	for (size_t offset = 0; offset < len; offset++)
+		if (data[offset] != PatternByte(offset))
+			return offset;
+	return std::nullopt;
+}
+
+/*
+ * The errno value left by a system call that returned @ret, 0 if it did not
+ * fail; taken before anything else can change errno.
+ */
+template <typename T>
+int ErrnoOf(T ret)
+{
+	return ret == -1 ? errno : 0;
+}
+
+/* A per-page marker, so a page showing up in the wrong place is noticed. */
+uint8_t PageMarker(uint64_t page, uint8_t salt)
+{
+	return static_cast<uint8_t>(0x40 + page * 7 + salt);
+}
+
+size_t PageSize()
+{
+	return static_cast<size_t>(sysconf(_SC_PAGESIZE));
+}
+
+/* The size a freshly opened file has: the module parameter, if visible. */
+uint64_t DefaultPages()
+{
+	std::ifstream param("/sys/module/mmapdemo/parameters/nr_pages");
+	uint64_t pages;
+
+	if (param >> pages)
+		return pages;
+	return kDefaultPages;
+}
+
+class Mmapdemo : public testing::TestWithParam<Strategy> {
+protected:
+	void SetUp() override
+	{
+		page_size_ = PageSize();
+		fd_ = OpenDevice(Path());
+
+		const int open_errno = errno;
+
+		ASSERT_TRUE(fd_) << "open " << Path() << ": " << strerror(open_errno);
+		ASSERT_NO_FATAL_FAILURE(RefreshInfo());
+	}
+
+	const Strategy &strategy() const { return GetParam(); }
+	std::string Path() const { return DevicePath(strategy()); }
+	size_t Bytes(uint64_t pages) const { return pages * page_size_; }
+
+	void RefreshInfo()
+	{
+		const int err = QueryInfo(fd_.get(), &info_);
+
+		ASSERT_EQ(err, 0) << "MMAPDEMO_IOC_INFO: " << strerror(err);
+		pages_ = info_.nr_pages;
+	}
+
+	mmapdemo_stats Stats() const
+	{
+		mmapdemo_stats stats{};
+		const int err = QueryStats(fd_.get(), &stats);
+
+		EXPECT_EQ(err, 0) << "MMAPDEMO_IOC_STATS: " << strerror(err);
+		return stats;
+	}
+
+	/* Give the file exactly @pages pages, unless it already has them. */
+	void UsePages(uint64_t pages)
+	{
+		if (pages_ == pages)
+			return;
+		ASSERT_LE(pages, info_.max_pages) << "the driver's cap is too small";
+
+		const int err = SetSize(fd_.get(), pages);
+
+		ASSERT_EQ(err, 0) << "MMAPDEMO_IOC_SET_SIZE " << pages << ": "
+				  << strerror(err);
+		ASSERT_NO_FATAL_FAILURE(RefreshInfo());
+		ASSERT_EQ(pages_, pages);
+	}
+
+	Mapping Map(uint64_t pages, uint64_t first_page = 0) const
+	{
+		return Mapping::Create(fd_.get(), Bytes(pages),
+				       static_cast<off_t>(Bytes(first_page)));
+	}
+
+	UniqueFd fd_;
+	mmapdemo_info info_{};
+	uint64_t pages_ = 0;
+	size_t page_size_ = 0;
+};
+
+#define ASSERT_MAPPED(mapping)						\
+	ASSERT_TRUE(mapping) << "mmap: " << strerror((mapping).error())
+
+TEST_P(Mmapdemo, ReportsStrategyAndGeometry)
+{
+	struct stat node;
+
+	EXPECT_EQ(info_.strategy, strategy().id);
+	EXPECT_EQ((info_.flags & MMAPDEMO_INFO_PER_MAPPING) != 0,
+		  strategy().per_mapping);
+	EXPECT_EQ(info_.flags & MMAPDEMO_INFO_SIZE_FIXED, 0U)
+		<< "a file that was never mapped can still be resized";
+	EXPECT_EQ(info_.flags & ~(MMAPDEMO_INFO_PER_MAPPING |
+				  MMAPDEMO_INFO_SIZE_FIXED), 0U)
+		<< "undocumented flags";
+	EXPECT_EQ(info_.page_size, page_size_);
+	EXPECT_EQ(info_.nr_pages, DefaultPages());
+	EXPECT_GE(info_.max_pages, info_.nr_pages);
+
+	/* Mapping driver memory is for root only. */
+	ASSERT_EQ(stat(Path().c_str(), &node), 0) << strerror(errno);
+	EXPECT_TRUE(S_ISCHR(node.st_mode));
+	EXPECT_EQ(node.st_mode & 07777, 0600U);
+
+	EXPECT_EQ(Stats(), ExpectedAtOpen(strategy(), pages_));
+}
+
+/* What the seed demo did on every node: write "facebook", read "face". */
+TEST_P(Mmapdemo, SeedScenario)
+{
+	ASSERT_NO_FATAL_FAILURE(UsePages(3));
+
+	Mapping mapping = Map(3);
+
+	ASSERT_MAPPED(mapping);
+	for (uint64_t page = 0; page < 3; page++)
+		std::memcpy(mapping.data() + Bytes(page), kSeedText, kSeedTextLen);
+	barrier();
+	for (uint64_t page = 0; page < 3; page++) {
+		const uint8_t *start = mapping.data() + Bytes(page);
+
+		SCOPED_TRACE("page " + std::to_string(page));
+		EXPECT_EQ(BigEndianWordAt(start), kSeedWord);
+		EXPECT_EQ(std::memcmp(start, kSeedText, kSeedTextLen), 0);
+	}
+}
+
+/*
+ * No page may leak old kernel memory. Even pages are first touched by a
+ * read, odd pages by a write of their last byte, so both fault paths are
+ * covered.
+ */
+TEST_P(Mmapdemo, PagesAreZeroOnFirstTouch)
+{
+	Mapping mapping = Map(pages_);
+
+	ASSERT_MAPPED(mapping);
+	for (uint64_t page = 0; page < pages_; page++) {
+		uint8_t *start = mapping.data() + Bytes(page);
+
+		SCOPED_TRACE("page " + std::to_string(page));
+		if (page % 2)
+			start[page_size_ - 1] = 0xa5;
+		barrier();
+		EXPECT_EQ(FirstNonZero(start, page_size_ - (page % 2)), std::nullopt);
+	}
+
+	/* New per-mapping pages must not inherit the old mapping's bytes. */
+	if (strategy().per_mapping) {
+		std::memset(mapping.data(), 0xff, mapping.size());
+		ASSERT_EQ(mapping.Unmap(), 0);
+
+		Mapping again = Map(pages_);
+
+		ASSERT_MAPPED(again);
+		EXPECT_EQ(FirstNonZero(again.data(), again.size()), std::nullopt);
+	}
+}
+
+/* Every byte of a larger file holds what was written at its offset. */
+TEST_P(Mmapdemo, FullBufferPattern)
+{
+	ASSERT_NO_FATAL_FAILURE(UsePages(std::min<uint64_t>(16, info_.max_pages)));
+
+	const size_t size = Bytes(pages_);
+	Mapping mapping = Map(pages_);
+
+	ASSERT_MAPPED(mapping);
+	for (size_t offset = 0; offset < size; offset++)
+		mapping.data()[offset] = PatternByte(offset);
+	barrier();
+	EXPECT_EQ(FirstPatternMismatch(mapping.data(), size), std::nullopt);
+
+	if (strategy().per_mapping)
+		return;
+
+	/* The file's buffer holds the same bytes, seen by read() ... */
+	std::vector<uint8_t> copy(size);
+
+	ASSERT_EQ(pread(fd_.get(), copy.data(), size, 0), static_cast<ssize_t>(size))
+		<< strerror(errno);
+	EXPECT_EQ(FirstPatternMismatch(copy.data(), size), std::nullopt)
+		<< "read() of the buffer";
+
+	/* ... and by a second mapping. */
+	Mapping second = Map(pages_);
+
+	ASSERT_MAPPED(second);
+	EXPECT_EQ(FirstPatternMismatch(second.data(), size), std::nullopt)
+		<< "a second mapping of the buffer";
+}
+
+/* The counters of MMAPDEMO_IOC_STATS, step by step, for one mapping. */
+TEST_P(Mmapdemo, CountersFollowTheContract)
+{
+	const Strategy &s = strategy();
+	const mmapdemo_stats opened = Stats();
+
+	EXPECT_EQ(opened, ExpectedAtOpen(s, pages_));
+
+	Mapping mapping = Map(pages_);
+
+	ASSERT_MAPPED(mapping);
+	const mmapdemo_stats mapped = Stats();
+
+	EXPECT_EQ(mapped - opened, ExpectedForMmap(s, pages_)) << "after mmap()";
+
+	for (uint64_t page = 0; page < pages_; page++)
+		mapping.data()[Bytes(page)] = PageMarker(page, 1);
+	barrier();
+	const mmapdemo_stats written = Stats();
+
+	EXPECT_EQ(written - mapped, ExpectedForFirstTouch(s, pages_, false))
+		<< "after writing each page once";
+
+	for (uint64_t page = 0; page < pages_; page++)
+		EXPECT_EQ(mapping.data()[Bytes(page)], PageMarker(page, 1));
+	for (uint64_t page = 0; page < pages_; page++)
+		mapping.data()[Bytes(page) + 1] = PageMarker(page, 2);
+	barrier();
+	const mmapdemo_stats retouched = Stats();
+
+	EXPECT_EQ(retouched - written, mmapdemo_stats{})
+		<< "reading and writing mapped pages again must not fault";
+
+	ASSERT_EQ(mapping.Unmap(), 0);
+	const mmapdemo_stats unmapped = Stats();
+
+	EXPECT_EQ(unmapped - retouched, ExpectedForMunmap(s, pages_))
+		<< "after munmap()";
+	EXPECT_EQ(unmapped.mmaps, 1U);
+}
+
+/*
+ * A second mapping of the file: buffer strategies map the existing pages
+ * (lazy allocates nothing more), per-mapping strategies get new pages.
+ */
+TEST_P(Mmapdemo, SecondMappingCounters)
+{
+	const Strategy &s = strategy();
+	Mapping first = Map(pages_);
+
+	ASSERT_MAPPED(first);
+	for (uint64_t page = 0; page < pages_; page++)
+		first.data()[Bytes(page)] = PageMarker(page, 1);
+	barrier();
+
+	const mmapdemo_stats before = Stats();
+	Mapping second = Map(pages_);
+
+	ASSERT_MAPPED(second);
+	const mmapdemo_stats mapped = Stats();
+
+	EXPECT_EQ(mapped - before, ExpectedForMmap(s, pages_)) << "after mmap()";
+
+	for (uint64_t page = 0; page < pages_; page++)
+		second.data()[Bytes(page) + 1] = PageMarker(page, 2);
+	barrier();
+	const mmapdemo_stats touched = Stats();
+
+	EXPECT_EQ(touched - mapped, ExpectedForFirstTouch(s, pages_, true))
+		<< "after touching the pages through the second mapping";
+
+	ASSERT_EQ(second.Unmap(), 0);
+	const mmapdemo_stats unmapped = Stats();
+
+	EXPECT_EQ(unmapped - touched, ExpectedForMunmap(s, pages_))
+		<< "after munmap() of the second mapping";
+	EXPECT_EQ(unmapped.mmaps, 2U);
+
+	/* The first mapping is unaffected by the second one going away. */
+	for (uint64_t page = 0; page < pages_; page++)
+		EXPECT_EQ(first.data()[Bytes(page)], PageMarker(page, 1));
+}
+
+/* Two mappings of one file share its buffer, or each has its own pages. */
+TEST_P(Mmapdemo, TwoMappingsShareOrSeparate)
+{
+	Mapping a = Map(pages_);
+	Mapping b = Map(pages_);
+
+	ASSERT_MAPPED(a);
+	ASSERT_MAPPED(b);
+	ASSERT_NE(a.data(), b.data());
+
+	for (uint64_t page = 0; page < pages_; page++)
+		a.data()[Bytes(page)] = PageMarker(page, 1);
+	barrier();
+	for (uint64_t page = 0; page < pages_; page++) {
+		SCOPED_TRACE("page " + std::to_string(page));
+		if (strategy().per_mapping)
+			EXPECT_EQ(FirstNonZero(b.data() + Bytes(page), page_size_),
+				  std::nullopt) << "mappings must not share pages";
+		else
+			EXPECT_EQ(b.data()[Bytes(page)], PageMarker(page, 1))
+				<< "a write through one mapping is missing in the other";
+	}
+
+	for (uint64_t page = 0; page < pages_; page++)
+		b.data()[Bytes(page)] = PageMarker(page, 2);
+	barrier();
+	for (uint64_t page = 0; page < pages_; page++) {
+		const uint8_t expected = strategy().per_mapping ? PageMarker(page, 1)
+								: PageMarker(page, 2);
+
+		EXPECT_EQ(a.data()[Bytes(page)], expected) << "page " << page;
+	}
+}
+
+/*
+ * MAP_SHARED means shared with a fork child too: the child's copy of a
+ * mapping shares its pages with the parent's whatever the strategy. A new
+ * mmap() in the child shares the buffer of a buffer strategy, but gets
+ * pages of its own from a per-mapping strategy.
+ */
+TEST_P(Mmapdemo, ForkChildSharesMapping)
+{
+	enum ChildStatus {
+		kChildOk,
+		kChildMissedParentWrite,
+		kChildMmapFailed,
+		kChildOwnMappingNotZero,
+	};
+	const bool per_mapping = strategy().per_mapping;
+
+	ASSERT_NO_FATAL_FAILURE(UsePages(3));
+
+	Mapping mapping = Map(3);
+
+	ASSERT_MAPPED(mapping);
+	mapping.data()[0] = PageMarker(0, 1);
+	barrier();
+
+	const pid_t child = fork();
+
+	ASSERT_GE(child, 0) << "fork: " << strerror(errno);
+	if (child == 0) {
+		/*
+		 * No GoogleTest in the child: report through the exit code and
+		 * leave with _exit() so nothing is flushed or unmapped twice.
+		 */
+		if (mapping.data()[0] != PageMarker(0, 1))
+			_exit(kChildMissedParentWrite);
+		mapping.data()[Bytes(1)] = PageMarker(1, 2);
+
+		void *addr = mmap(nullptr, Bytes(3), PROT_READ | PROT_WRITE,
+				  MAP_SHARED, fd_.get(), 0);
+
+		if (addr == MAP_FAILED)
+			_exit(kChildMmapFailed);
+
+		uint8_t *own = static_cast<uint8_t *>(addr);
+
+		if (per_mapping && FirstNonZero(own, Bytes(3)))
+			_exit(kChildOwnMappingNotZero);
+		own[Bytes(2)] = PageMarker(2, 3);
+		_exit(kChildOk);
+	}
+
+	int status;
+
+	ASSERT_EQ(waitpid(child, &status, 0), child) << strerror(errno);
+	ASSERT_TRUE(WIFEXITED(status)) << "child died, status " << status;
+	ASSERT_NE(WEXITSTATUS(status), kChildMissedParentWrite)
+		<< "the child did not see the parent's write";
+	ASSERT_NE(WEXITSTATUS(status), kChildMmapFailed) << "mmap() in the child failed";
+	ASSERT_NE(WEXITSTATUS(status), kChildOwnMappingNotZero)
+		<< "the child's own mapping is not zeroed";
+	ASSERT_EQ(WEXITSTATUS(status), kChildOk);
+	barrier();
+	EXPECT_EQ(mapping.data()[Bytes(1)], PageMarker(1, 2))
+		<< "write through the inherited mapping";
+	if (per_mapping)
+		EXPECT_EQ(mapping.data()[Bytes(2)], 0)
+			<< "the child's own mapping shares pages with the parent's";
+	else
+		EXPECT_EQ(mapping.data()[Bytes(2)], PageMarker(2, 3))
+			<< "write through the child's own mapping";
+}
+
+/* A mapping of a window inside the file sees the bytes at that offset. */
+TEST_P(Mmapdemo, MappingAtAnOffset)
+{
+	ASSERT_NO_FATAL_FAILURE(UsePages(std::max<uint64_t>(pages_, 3)));
+
+	const uint64_t first_page = 1;
+	const uint64_t window = pages_ - first_page;
+
+	/* Put a marker at the start of every page, through the fd. */
+	if (!strategy().per_mapping) {
+		for (uint64_t page = 0; page < pages_; page++) {
+			const uint8_t marker = PageMarker(page, 1);
+
+			ASSERT_EQ(pwrite(fd_.get(), &marker, 1, Bytes(page)), 1)
+				<< strerror(errno);
+		}
+	}
+
+	const mmapdemo_stats before = Stats();
+	Mapping mapping = Map(window, first_page);
+
+	ASSERT_MAPPED(mapping);
+	for (uint64_t page = 0; page < window; page++) {
+		const uint8_t *start = mapping.data() + Bytes(page);
+
+		SCOPED_TRACE("window page " + std::to_string(page));
+		if (strategy().per_mapping)
+			EXPECT_EQ(FirstNonZero(start, page_size_), std::nullopt);
+		else
+			EXPECT_EQ(start[0], PageMarker(first_page + page, 1));
+	}
+
+	/* Every page of the window was touched once, and only those. */
+	EXPECT_EQ(Stats() - before,
+		  ExpectedForMmap(strategy(), window) +
+		  ExpectedForFirstTouch(strategy(), window, !strategy().per_mapping));
+
+	if (strategy().per_mapping)
+		return;
+
+	/* A write through the window lands at the file offset. */
+	const uint8_t written = 0x5a;
+	uint8_t read_back = 0;
+
+	mapping.data()[Bytes(window - 1) + 3] = written;
+	barrier();
+	ASSERT_EQ(pread(fd_.get(), &read_back, 1, Bytes(pages_ - 1) + 3), 1)
+		<< strerror(errno);
+	EXPECT_EQ(read_back, written);
+}
+
+/*
+ * read(), write(), pread(), pwrite() and lseek() on the fd reach the bytes
+ * the mappings show; per-mapping strategies have no file bytes to reach.
+ */
+TEST_P(Mmapdemo, FileIo)
+{
+	ASSERT_NO_FATAL_FAILURE(UsePages(std::max<uint64_t>(pages_, 2)));
+
+	const int fd = fd_.get();
+	const size_t size = Bytes(pages_);
+	char buf[32] = {};
+
+	if (strategy().per_mapping) {
+		Mapping mapping = Map(pages_);
+
+		ASSERT_MAPPED(mapping);
+		EXPECT_EQ(ErrnoOf(read(fd, buf, 1)), EINVAL);
+		EXPECT_EQ(ErrnoOf(write(fd, "x", 1)), EINVAL);
+		EXPECT_EQ(ErrnoOf(pread(fd, buf, 1, 0)), EINVAL);
+		EXPECT_EQ(ErrnoOf(pwrite(fd, "x", 1, 0)), EINVAL);
+		EXPECT_EQ(FirstNonZero(mapping.data(), mapping.size()), std::nullopt);
+		return;
+	}
+
+	/* A fresh file reads as zeros, through the fd too. */
+	std::vector<uint8_t> contents(size, 0xaa);
+
+	ASSERT_EQ(pread(fd, contents.data(), size, 0), static_cast<ssize_t>(size))
+		<< strerror(errno);
+	EXPECT_EQ(FirstNonZero(contents.data(), size), std::nullopt);
+
+	Mapping mapping = Map(pages_);
+
+	ASSERT_MAPPED(mapping);
+
+	/* fd → mapping */
+	const char from_fd[] = "written with pwrite";
+	const size_t from_fd_offset = size / 2 + 10;
+
+	ASSERT_EQ(pwrite(fd, from_fd, sizeof(from_fd), from_fd_offset),
+		  static_cast<ssize_t>(sizeof(from_fd))) << strerror(errno);
+	barrier();
+	EXPECT_EQ(std::memcmp(mapping.data() + from_fd_offset, from_fd,
+			      sizeof(from_fd)), 0);
+
+	/* mapping → fd */
+	const char from_mapping[] = "stored through the mapping";
+	const size_t from_mapping_offset = size - 100;
+
+	std::memcpy(mapping.data() + from_mapping_offset, from_mapping,
+		    sizeof(from_mapping));
+	barrier();
+	ASSERT_EQ(pread(fd, buf, sizeof(from_mapping), from_mapping_offset),
+		  static_cast<ssize_t>(sizeof(from_mapping))) << strerror(errno);
+	EXPECT_STREQ(buf, from_mapping);
+
+	/* read() and write() move the file position. */
+	const off_t pos = static_cast<off_t>(page_size_ - 1);
+
+	ASSERT_EQ(lseek(fd, pos, SEEK_SET), pos) << strerror(errno);
+	ASSERT_EQ(write(fd, "abc", 3), 3) << strerror(errno);
+	EXPECT_EQ(lseek(fd, 0, SEEK_CUR), pos + 3);
+	barrier();
+	EXPECT_EQ(std::memcmp(mapping.data() + pos, "abc", 3), 0)
+		<< "a write() across a page boundary";
+	ASSERT_EQ(lseek(fd, pos, SEEK_SET), pos);
+	std::memset(buf, 0, sizeof(buf));
+	ASSERT_EQ(read(fd, buf, 3), 3) << strerror(errno);
+	EXPECT_STREQ(buf, "abc");
+	EXPECT_EQ(lseek(fd, 0, SEEK_CUR), pos + 3);
+
+	/* The end of the file. */
+	const off_t end = static_cast<off_t>(size);
+
+	EXPECT_EQ(lseek(fd, 0, SEEK_END), end);
+	EXPECT_EQ(read(fd, buf, 1), 0) << "read() at the end";
+	EXPECT_EQ(pread(fd, buf, 1, end), 0) << "pread() at the end";
+	EXPECT_EQ(pread(fd, buf, 1, end + static_cast<off_t>(page_size_)), 0)
+		<< "pread() past the end";
+	EXPECT_EQ(ErrnoOf(write(fd, "x", 1)), ENOSPC) << "write() at the end";
+	EXPECT_EQ(ErrnoOf(pwrite(fd, "x", 1, end + static_cast<off_t>(page_size_))),
+		  ENOSPC) << "pwrite() past the end";
+
+	/* Transfers crossing the end are cut short at the end. */
+	EXPECT_EQ(pwrite(fd, "12345678", 8, end - 4), 4) << strerror(errno);
+	barrier();
+	EXPECT_EQ(std::memcmp(mapping.data() + size - 4, "1234", 4), 0);
+	std::memset(buf, 0, sizeof(buf));
+	EXPECT_EQ(pread(fd, buf, 8, end - 4), 4) << strerror(errno);
+	EXPECT_STREQ(buf, "1234");
+
+	/* No seeking outside the file; a failed lseek() leaves the position. */
+	ASSERT_EQ(lseek(fd, end, SEEK_SET), end) << "seek to the end itself";
+	const struct {
+		const char *what;
+		off_t offset;
+		int whence;
+	} bad_seeks[] = {
+		{ "SEEK_SET past the end", end + 1, SEEK_SET },
+		{ "SEEK_CUR past the end", 1, SEEK_CUR },
+		{ "SEEK_END past the end", 1, SEEK_END },
+		{ "SEEK_SET before the start", -1, SEEK_SET },
+	};
+	for (const auto &seek : bad_seeks) {
+		SCOPED_TRACE(seek.what);
+		EXPECT_EQ(ErrnoOf(lseek(fd, seek.offset, seek.whence)), EINVAL);
+		EXPECT_EQ(lseek(fd, 0, SEEK_CUR), end);
+	}
+}
+
+/*
+ * Closing the fd does not end the memory: mappings keep working, pages
+ * not touched before close() still fault in (zeroed), and a buffer stays
+ * shared between the mappings.
+ */
+TEST_P(Mmapdemo, MappingOutlivesClose)
+{
+	ASSERT_NO_FATAL_FAILURE(UsePages(std::max<uint64_t>(pages_, 2)));
+
+	Mapping a = Map(pages_);
+	Mapping b;
+
+	ASSERT_MAPPED(a);
+	if (!strategy().per_mapping) {
+		b = Map(pages_);
+		ASSERT_MAPPED(b);
+	}
+	a.data()[0] = PageMarker(0, 1);
+	fd_.reset();
+
+	for (uint64_t page = 1; page < pages_; page++) {
+		uint8_t *start = a.data() + Bytes(page);
+
+		SCOPED_TRACE("page " + std::to_string(page) + ", first touched after close()");
+		EXPECT_EQ(FirstNonZero(start, page_size_), std::nullopt);
+		start[0] = PageMarker(page, 1);
+	}
+	barrier();
+	for (uint64_t page = 0; page < pages_; page++) {
+		SCOPED_TRACE("page " + std::to_string(page));
+		EXPECT_EQ(a.data()[Bytes(page)], PageMarker(page, 1));
+		if (b) {
+			EXPECT_EQ(b.data()[Bytes(page)], PageMarker(page, 1))
+				<< "the mappings stopped sharing the buffer";
+		}
+	}
+}
+
+struct BadMmap {
+	std::string what;
+	size_t length;
+	uint64_t offset;
+	int flags;
+	int prot;
+	int expected_errno;
+	bool needs_64bit;	/* offsets beyond a 32-bit off_t */
+};
+
+/* Requests the driver or the core mm must refuse, for a file of @pages pages. */
+std::vector<BadMmap> BadMmaps(uint64_t pages, size_t page_size)
+{
+	const uint64_t size = pages * page_size;
+	const int rw = PROT_READ | PROT_WRITE;
+	/* A page-aligned offset far beyond any buffer that does not overflow. */
+	const uint64_t huge = 0x7ffffffff000ULL & ~uint64_t{page_size - 1};
+
+	return {
+		{ "MAP_PRIVATE", size, 0, MAP_PRIVATE, rw, EINVAL, false },
+		{ "MAP_PRIVATE read-only", size, 0, MAP_PRIVATE, PROT_READ, EINVAL, false },
+		{ "zero length", 0, 0, MAP_SHARED, rw, EINVAL, false },
+		{ "offset not page aligned", page_size, page_size / 2, MAP_SHARED, rw, EINVAL, false },
+		{ "offset at the end", page_size, size, MAP_SHARED, rw, ENXIO, false },
+		{ "offset past the end", page_size, size + 16 * page_size, MAP_SHARED, rw, ENXIO, false },
+		{ "length one page too long", size + page_size, 0, MAP_SHARED, rw, ENXIO, false },
+		{ "length one byte too long", size + 1, 0, MAP_SHARED, rw, ENXIO, false },
+		{ "window past the end", size, page_size, MAP_SHARED, rw, ENXIO, false },
+		{ "huge offset", page_size, huge, MAP_SHARED, rw, ENXIO, true },
+		{ "offset wraps", page_size, -uint64_t{page_size}, MAP_SHARED, rw, EOVERFLOW, true },
+		{ "offset plus length wraps", 3 * page_size, -uint64_t{2 * page_size}, MAP_SHARED, rw, EOVERFLOW, true },
+	};
+}
+
+TEST_P(Mmapdemo, BadMmapsAreRefused)
+{
+	for (const BadMmap &bad : BadMmaps(pages_, page_size_)) {
+		SCOPED_TRACE(bad.what);
+		if (bad.needs_64bit && sizeof(long) < 8)
+			continue;
+
+		Mapping mapping = Mapping::Create(fd_.get(), bad.length,
+						  static_cast<off_t>(bad.offset),
+						  bad.flags, bad.prot);
+
+		EXPECT_FALSE(mapping) << "mmap() succeeded";
+		EXPECT_EQ(mapping.error(), bad.expected_errno)
+			<< "got " << strerror(mapping.error()) << ", expected "
+			<< strerror(bad.expected_errno);
+	}
+
+	/* Nothing was mapped, so nothing was counted and nothing is fixed. */
+	EXPECT_EQ(Stats().mmaps, 0U);
+	ASSERT_NO_FATAL_FAILURE(RefreshInfo());
+	EXPECT_EQ(info_.flags & MMAPDEMO_INFO_SIZE_FIXED, 0U);
+}
+
+/* VM_DONTEXPAND: a mapping cannot grow, even inside the file. */
+TEST_P(Mmapdemo, MremapCannotGrow)
+{
+	ASSERT_NO_FATAL_FAILURE(UsePages(std::max<uint64_t>(pages_, 2)));
+
+	Mapping mapping = Map(1);
+
+	ASSERT_MAPPED(mapping);
+	mapping.data()[0] = PageMarker(0, 1);
+
+	void *grown = mremap(mapping.data(), Bytes(1), Bytes(2), MREMAP_MAYMOVE);
+	const int mremap_errno = errno;
+
+	if (grown != MAP_FAILED) {
+		/*
+		 * The old range is gone or inside the new one, so the
+		 * Mapping's own munmap() later is harmless.
+		 */
+		munmap(grown, Bytes(2));
+		FAIL() << "mremap() grew the mapping";
+	}
+	EXPECT_EQ(mremap_errno, EFAULT) << strerror(mremap_errno);
+	barrier();
+	EXPECT_EQ(mapping.data()[0], PageMarker(0, 1)) << "the mapping was damaged";
+}
+
+TEST_P(Mmapdemo, SetSizeRejectsBadRequests)
+{
+	const uint64_t original = pages_;
+	const uint8_t marker = 0x3c;
+
+	if (!strategy().per_mapping) {
+		ASSERT_EQ(pwrite(fd_.get(), &marker, 1, 0), 1) << strerror(errno);
+	}
+
+	const struct {
+		const char *what;
+		uint64_t nr_pages;
+		uint64_t flags;
+	} bad_sizes[] = {
+		{ "zero pages", 0, 0 },
+		{ "one page over the cap", info_.max_pages + 1, 0 },
+		{ "UINT64_MAX pages", UINT64_MAX, 0 },
+		{ "unknown flag", 1, 1 },
+		{ "top flag bit", 1, 1ULL << 63 },
+	};
+	for (const auto &bad : bad_sizes) {
+		SCOPED_TRACE(bad.what);
+		EXPECT_EQ(SetSize(fd_.get(), bad.nr_pages, bad.flags), EINVAL);
+	}
+
+	/* A refused request changes nothing. */
+	ASSERT_NO_FATAL_FAILURE(RefreshInfo());
+	EXPECT_EQ(pages_, original);
+	if (!strategy().per_mapping) {
+		uint8_t read_back = 0;
+
+		ASSERT_EQ(pread(fd_.get(), &read_back, 1, 0), 1) << strerror(errno);
+		EXPECT_EQ(read_back, marker) << "the buffer was replaced";
+	}
+}
+
+/* A resize gives zeroed pages, changes the bounds, and only for this file. */
+TEST_P(Mmapdemo, SetSizeResizesAndZeroes)
+{
+	const uint64_t original = pages_;
+	const uint64_t target = original + 2 <= info_.max_pages ? original + 2 : 1;
+	const bool has_buffer = !strategy().per_mapping;
+	const uint8_t marker = 0x3c;
+
+	if (target == original)
+		GTEST_SKIP() << "max_pages leaves no other size to try";
+
+	if (has_buffer) {
+		ASSERT_EQ(pwrite(fd_.get(), &marker, 1, 0), 1) << strerror(errno);
+	}
+
+	const mmapdemo_stats before = Stats();
+
+	ASSERT_EQ(SetSize(fd_.get(), target), 0) << strerror(errno);
+	ASSERT_NO_FATAL_FAILURE(RefreshInfo());
+	EXPECT_EQ(pages_, target);
+	EXPECT_EQ(info_.flags & MMAPDEMO_INFO_SIZE_FIXED, 0U);
+
+	/* The old pages were given back, the new ones are as after open(). */
+	const mmapdemo_stats after = Stats();
+
+	EXPECT_EQ(after.pages_allocated - after.pages_freed,
+		  ExpectedAtOpen(strategy(), target).pages_allocated)
+		<< "pages still allocated after the resize (before: "
+		<< testing::PrintToString(before) << ", after: "
+		<< testing::PrintToString(after) << ")";
+
+	if (has_buffer) {
+		std::vector<uint8_t> contents(Bytes(target), 0xaa);
+
+		EXPECT_EQ(lseek(fd_.get(), 0, SEEK_END),
+			  static_cast<off_t>(Bytes(target)));
+		ASSERT_EQ(pread(fd_.get(), contents.data(), contents.size(), 0),
+			  static_cast<ssize_t>(contents.size())) << strerror(errno);
+		EXPECT_EQ(FirstNonZero(contents.data(), contents.size()), std::nullopt)
+			<< "the resized buffer is not zeroed";
+
+		/* Resizing to the same size gives zeroed pages as well. */
+		ASSERT_EQ(pwrite(fd_.get(), &marker, 1, 0), 1) << strerror(errno);
+		ASSERT_EQ(SetSize(fd_.get(), target), 0) << strerror(errno);
+		ASSERT_EQ(pread(fd_.get(), contents.data(), 1, 0), 1) << strerror(errno);
+		EXPECT_EQ(contents[0], 0) << "resize to the same size kept the data";
+	}
+
+	/* The new size bounds mmap(). */
+	{
+		Mapping too_long = Map(target + 1);
+
+		EXPECT_FALSE(too_long);
+		EXPECT_EQ(too_long.error(), ENXIO);
+	}
+	Mapping mapping = Map(target);
+
+	ASSERT_MAPPED(mapping);
+	EXPECT_EQ(FirstNonZero(mapping.data(), mapping.size()), std::nullopt);
+
+	/* Another open file of the node keeps the default geometry. */
+	UniqueFd other = OpenDevice(Path());
+	mmapdemo_info other_info{};
+
+	ASSERT_TRUE(other) << strerror(errno);
+	ASSERT_EQ(QueryInfo(other.get(), &other_info), 0) << strerror(errno);
+	EXPECT_EQ(other_info.nr_pages, original);
+}
+
+/* The size is fixed by the first successful mmap(), for good. */
+TEST_P(Mmapdemo, SetSizeBusyOnceMapped)
+{
+	const uint64_t other_size = pages_ > 1 ? pages_ - 1 : 1;
+
+	/* Failed mmap() calls fix nothing. */
+	{
+		Mapping past_end = Map(1, pages_);
+		Mapping private_map = Mapping::Create(fd_.get(), Bytes(1), 0,
+						      MAP_PRIVATE);
+
+		ASSERT_FALSE(past_end);
+		ASSERT_FALSE(private_map);
+	}
+	ASSERT_NO_FATAL_FAILURE(RefreshInfo());
+	EXPECT_EQ(info_.flags & MMAPDEMO_INFO_SIZE_FIXED, 0U);
+	ASSERT_EQ(SetSize(fd_.get(), other_size), 0)
+		<< "a failed mmap() must not fix the size: " << strerror(errno);
+	ASSERT_NO_FATAL_FAILURE(RefreshInfo());
+
+	Mapping mapping = Map(1);
+
+	ASSERT_MAPPED(mapping);
+	ASSERT_NO_FATAL_FAILURE(RefreshInfo());
+	EXPECT_NE(info_.flags & MMAPDEMO_INFO_SIZE_FIXED, 0U);
+
+	const uint64_t another = pages_ + 1 <= info_.max_pages ? pages_ + 1 : 1;
+
+	EXPECT_EQ(SetSize(fd_.get(), another), EBUSY) << "while mapped";
+	EXPECT_EQ(SetSize(fd_.get(), pages_), EBUSY) << "same size, while mapped";
+
+	ASSERT_EQ(mapping.Unmap(), 0);
+	EXPECT_EQ(SetSize(fd_.get(), another), EBUSY) << "after munmap()";
+
+	ASSERT_NO_FATAL_FAILURE(RefreshInfo());
+	EXPECT_EQ(pages_, other_size);
+	EXPECT_NE(info_.flags & MMAPDEMO_INFO_SIZE_FIXED, 0U);
+}
+
+INSTANTIATE_TEST_SUITE_P(, Mmapdemo, testing::ValuesIn(kStrategies),
+			 [](const testing::TestParamInfo<Strategy> &param) {
+				 return std::string(param.param.name);
+			 });
+
+/* Load the module quietly; true if modprobe says it worked. */
+bool LoadModule()
+{
+	const char *const argv[] = { "modprobe", "-q", "mmapdemo", nullptr };
+	posix_spawn_file_actions_t actions;
+	pid_t pid;
+	int status;
+
+	posix_spawn_file_actions_init(&actions);
+	posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null",
+					 O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null",
+					 O_WRONLY, 0);
+	const int err = posix_spawnp(&pid, "modprobe", &actions, nullptr,
+				     const_cast<char *const *>(argv), environ);
+	posix_spawn_file_actions_destroy(&actions);
+
+	return err == 0 && waitpid(pid, &status, 0) == pid &&
+	       WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+size_t CountPresentNodes()
+{
+	return std::count_if(std::begin(kStrategies), std::end(kStrategies),
+			     [](const Strategy &s) {
+				     return access(DevicePath(s).c_str(), F_OK) == 0;
+			     });
+}
+
+/*
+ * Why the tests cannot run here, if they cannot. Nodes that are missing
+ * while others exist are left to the tests, which then fail: the module
+ * is loaded but does not provide what the contract says.
+ */
+std::optional<std::string> WhyTestsCannotRun()
+{
+	const size_t all = std::size(kStrategies);
+
+	/* Give udev a moment where devtmpfs does not create the nodes. */
+	if (CountPresentNodes() < all && LoadModule()) {
+		for (int i = 0; i < 20 && CountPresentNodes() < all; i++)
+			std::this_thread::sleep_for(std::chrono::milliseconds(100));
+	}
+	if (CountPresentNodes() == 0)
+		return "mmapdemo devices absent and module could not be loaded";
+
+	for (const Strategy &s : kStrategies) {
+		const std::string path = DevicePath(s);
+
+		if (access(path.c_str(), F_OK) != 0)
+			continue;
+
+		UniqueFd fd = OpenDevice(path);
+
+		if (!fd && (errno == EACCES || errno == EPERM))
+			return "mmapdemo devices need root: open " + path + ": " +
+			       strerror(errno);
+		break;
+	}
+	return std::nullopt;
+}
+
+} /* namespace */
+} /* namespace mmapdemo */
+
+int main(int argc, char **argv)
+{
+	testing::InitGoogleTest(&argc, argv);
+
+	/* Listing the tests needs no device. GTEST_FLAG_GET() is 1.12+. */
+#ifdef GTEST_FLAG_GET
+	const bool listing = GTEST_FLAG_GET(list_tests);
+#else
+	const bool listing = testing::GTEST_FLAG(list_tests);
+#endif
+	if (listing)
+		return RUN_ALL_TESTS();
+
+	if (const auto reason = mmapdemo::WhyTestsCannotRun())
+		return ktap::SkipAll(*reason);
+
+	return ktap::RunAllTests();
+}

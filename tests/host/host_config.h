@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * host_config.h - where the host tests find what they test
+ *
+ * tests/host/Makefile passes the paths as macros; MMAPDEMO_KERNEL_SRC in
+ * the environment overrides the kernel tree used by the optional checks.
+ */
+
+#ifndef MMAPDEMO_HOST_CONFIG_H
+#define MMAPDEMO_HOST_CONFIG_H
+
+#include <cstdlib>
+#include <string>
+
+#include <sys/stat.h>
+
+#if !defined(HOST_BUILD_DIR) || !defined(HOST_SOURCE_DIR) || \
+	!defined(HOST_SELFTEST_DIR) || !defined(HOST_UAPI_DIR) || \
+	!defined(HOST_KERNEL_SRC) || !defined(HOST_CXX)
+#error "build the host tests with tests/host/Makefile"
+#endif
+
+namespace host {
+
+struct Config {
+	/* Programs built by tests/host/Makefile. */
+	static std::string KtapFixture() { return std::string(HOST_BUILD_DIR) + "/ktap_fixture"; }
+	static std::string MmapdemoTest() { return std::string(HOST_BUILD_DIR) + "/mmapdemo_test"; }
+	static std::string MmapdemoDemo() { return std::string(HOST_BUILD_DIR) + "/mmapdemo_demo"; }
+
+	/* Sources: the selftest directory and the UAPI header's include dir. */
+	static std::string SelftestDir() { return HOST_SELFTEST_DIR; }
+	static std::string UapiDir() { return HOST_UAPI_DIR; }
+	static std::string KtapParseScript() { return std::string(HOST_SOURCE_DIR) + "/ktap_parse.py"; }
+
+	/* The C++ compiler the host tests were built with. */
+	static std::string Cxx() { return HOST_CXX; }
+
+	/* A kernel tree for the optional checks; it may be absent. */
+	static std::string KernelSource()
+	{
+		const char *env = std::getenv("MMAPDEMO_KERNEL_SRC");
+
+		return env && *env ? env : HOST_KERNEL_SRC;
+	}
+
+	/* Room for temporary files, inside the build directory. */
+	static std::string ScratchDir()
+	{
+		const std::string dir = std::string(HOST_BUILD_DIR) + "/scratch";
+
+		mkdir(dir.c_str(), 0755);
+		return dir;
+	}
+};
+
+} /* namespace host */
+
+#endif /* MMAPDEMO_HOST_CONFIG_H */

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * selftest_host_test - what can be checked of the kselftest without a kernel
+ *
+ * - mmapdemo_test and mmapdemo_demo, built on the host against the UAPI
+ *   header, behave sensibly where there is no driver: the test skips with
+ *   exit code 4, the demo fails.
+ * - The selftest Makefile works with the kernel's lib.mk (taken from a
+ *   kernel tree if one is available): it builds, installs and lists the
+ *   test, picks the C++ compiler like lib.mk picks CC, and stops with a
+ *   helpful message when GoogleTest is missing.
+ */
+
+#include "host_config.h"
+#include "mmapdemo_common.h"
+#include "run_program.h"
+
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <regex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+using host::Describe;
+using host::Lines;
+using host::RunResult;
+
+bool DriverPresent()
+{
+	for (const mmapdemo::Strategy &strategy : mmapdemo::kStrategies)
+		if (access(mmapdemo::DevicePath(strategy).c_str(), F_OK) == 0)
+			return true;
+	return false;
+}
+
+TEST(SelftestOnHost, TestSkipsWithoutDriver)
+{
+	if (DriverPresent())
+		GTEST_SKIP() << "this host has mmapdemo nodes";
+
+	const RunResult run = host::Run({ host::Config::MmapdemoTest() });
+
+	EXPECT_EQ(run.out, "TAP version 13\n"
+			   "1..0 # SKIP mmapdemo devices absent and module could not be loaded\n");
+	EXPECT_EQ(run.exit_code, 4) << Describe(run);
+}
+
+/* Every test is instantiated once per strategy, named after it. */
+TEST(SelftestOnHost, TestCoversEveryStrategy)
+{
+	const RunResult run = host::Run({ host::Config::MmapdemoTest(),
+					  "--gtest_list_tests" });
+	const std::regex test_line("  ([A-Za-z]+)/([a-z]+)(  #.*)?");
+	std::map<std::string, std::set<std::string>> strategies_of_test;
+
+	ASSERT_EQ(run.exit_code, 0) << Describe(run);
+	ASSERT_FALSE(Lines(run.out).empty());
+	EXPECT_EQ(Lines(run.out)[0], "Mmapdemo.");
+	for (const std::string &line : Lines(run.out)) {
+		std::smatch match;
+
+		if (std::regex_match(line, match, test_line))
+			strategies_of_test[match[1]].insert(match[2]);
+	}
+
+	std::set<std::string> all;
+
+	for (const mmapdemo::Strategy &strategy : mmapdemo::kStrategies)
+		all.insert(strategy.name);
+	ASSERT_FALSE(strategies_of_test.empty()) << run.out;
+	EXPECT_TRUE(strategies_of_test.count("SeedScenario"));
+	for (const auto &[test, strategies] : strategies_of_test)
+		EXPECT_EQ(strategies, all) << test;
+}
+
+TEST(SelftestOnHost, DemoRejectsUnknownStrategy)
+{
+	const RunResult run = host::Run({ host::Config::MmapdemoDemo(), "nosuch" });
+
+	EXPECT_EQ(run.exit_code, 2) << Describe(run);
+	EXPECT_NE(run.err.find("usage:"), std::string::npos) << run.err;
+	for (const mmapdemo::Strategy &strategy : mmapdemo::kStrategies)
+		EXPECT_NE(run.err.find(std::string(" ") + strategy.name),
+			  std::string::npos) << strategy.name;
+	EXPECT_EQ(run.out, "");
+}
+
+TEST(SelftestOnHost, DemoFailsWithoutDriver)
+{
+	if (DriverPresent())
+		GTEST_SKIP() << "this host has mmapdemo nodes";
+
+	const RunResult run = host::Run({ host::Config::MmapdemoDemo(), "remap",
+					  "/dev/mmapdemo-lazy" });
+
+	EXPECT_EQ(run.exit_code, 1) << Describe(run);
+	EXPECT_EQ(run.err, "mmapdemo-demo: open /dev/mmapdemo-remap: No such file or directory\n"
+			   "mmapdemo-demo: open /dev/mmapdemo-lazy: No such file or directory\n");
+}
+
+/*
+ * A minimal kernel tree around a copy of the selftest directory: lib.mk
+ * and kselftest.h from the real tree, the UAPI header where "make headers"
+ * would put it.
+ */
+class SelftestMakefile : public testing::Test {
+protected:
+	void SetUp() override
+	{
+		const fs::path selftests = fs::path(host::Config::KernelSource()) /
+					   "tools/testing/selftests";
+
+		if (!fs::exists(selftests / "lib.mk"))
+			GTEST_SKIP() << "no kernel tree at " << host::Config::KernelSource()
+				     << " (set MMAPDEMO_KERNEL_SRC)";
+
+		std::string scratch = host::Config::ScratchDir() + "/tree.XXXXXX";
+
+		ASSERT_NE(mkdtemp(scratch.data()), nullptr) << strerror(errno);
+		root_ = scratch;
+		dir_ = root_ / "tools/testing/selftests/mmapdemo";
+		output_ = root_ / "output";
+
+		fs::create_directories(dir_);
+		fs::create_directories(output_);
+		fs::create_directories(root_ / "usr/include/linux");
+		fs::copy_file(selftests / "lib.mk", dir_.parent_path() / "lib.mk");
+		fs::copy_file(selftests / "kselftest.h", dir_.parent_path() / "kselftest.h");
+		fs::copy(host::Config::SelftestDir(), dir_, fs::copy_options::recursive);
+		fs::copy_file(fs::path(host::Config::UapiDir()) / "linux/mmapdemo.h",
+			      root_ / "usr/include/linux/mmapdemo.h");
+	}
+
+	void TearDown() override
+	{
+		if (!root_.empty())
+			fs::remove_all(root_);
+	}
+
+	/* make in the selftest directory, as the selftests Makefile calls it. */
+	RunResult Make(const std::vector<std::string> &args,
+		       const std::vector<std::string> &env = {})
+	{
+		std::vector<std::string> argv = { "make", "-C", dir_.string(),
+						  "OUTPUT=" + output_.string() };
+		/* Not the settings of a make this test may be running under. */
+		std::vector<std::string> env_changes = { "MAKEFLAGS", "MAKELEVEL",
+							 "MFLAGS", "CXX", "CROSS_COMPILE",
+							 "LLVM" };
+
+		argv.insert(argv.end(), args.begin(), args.end());
+		env_changes.insert(env_changes.end(), env.begin(), env.end());
+		return host::Run(argv, env_changes);
+	}
+
+	fs::path root_, dir_, output_;
+};
+
+TEST_F(SelftestMakefile, BuildsInstallsAndListsTheTest)
+{
+	const fs::path install = root_ / "install";
+	const RunResult build = Make({});
+
+	ASSERT_EQ(build.exit_code, 0) << Describe(build);
+	EXPECT_TRUE(fs::exists(output_ / "mmapdemo_test"));
+	EXPECT_TRUE(fs::exists(output_ / "mmapdemo_demo"));
+	EXPECT_EQ(build.err.find("warning"), std::string::npos) << build.err;
+
+	const RunResult installed = Make({ "install", "INSTALL_PATH=" + install.string() });
+
+	ASSERT_EQ(installed.exit_code, 0) << Describe(installed);
+	for (const char *file : { "mmapdemo_test", "mmapdemo_demo", "config", "settings" })
+		EXPECT_TRUE(fs::exists(install / file)) << file;
+
+	/* The demo is built and installed but is not a test to run. */
+	const RunResult listed = Make({ "-s", "--no-print-directory",
+					"COLLECTION=mmapdemo", "emit_tests" });
+
+	EXPECT_EQ(listed.out, "mmapdemo:mmapdemo_test\n") << Describe(listed);
+
+	if (!DriverPresent()) {
+		const RunResult run = host::Run({ (install / "mmapdemo_test").string() });
+
+		EXPECT_EQ(run.exit_code, 4) << Describe(run);
+	}
+}
+
+TEST_F(SelftestMakefile, MissingGtestHeadersStopTheBuild)
+{
+	/* A sysroot without GoogleTest, as when cross-compiling without it. */
+	const fs::path empty_sysroot = root_ / "empty-sysroot";
+
+	fs::create_directories(empty_sysroot);
+
+	const RunResult build = Make({ "CXX=" + host::Config::Cxx() +
+				       " --sysroot=" + empty_sysroot.string() });
+
+	EXPECT_NE(build.exit_code, 0) << Describe(build);
+	EXPECT_NE(build.err.find("GoogleTest headers (gtest/gtest.h) not found"),
+		  std::string::npos) << build.err;
+	EXPECT_NE(build.err.find("libgtest-dev"), std::string::npos) << build.err;
+	EXPECT_NE(build.err.find("gtest-devel"), std::string::npos) << build.err;
+	EXPECT_FALSE(fs::exists(output_ / "mmapdemo_test"));
+}
+
+TEST_F(SelftestMakefile, MissingGtestLibraryStopsTheBuild)
+{
+	const RunResult build = Make({ "GTEST_LDLIBS=-lgtest_that_is_not_installed" });
+
+	EXPECT_NE(build.exit_code, 0) << Describe(build);
+	EXPECT_NE(build.err.find("GoogleTest library not found"), std::string::npos)
+		<< build.err;
+	EXPECT_NE(build.err.find("libgtest-dev"), std::string::npos) << build.err;
+	EXPECT_FALSE(fs::exists(output_ / "mmapdemo_test"));
+}
+
+/* The C++ compiler follows CROSS_COMPILE and LLVM unless CXX is given. */
+TEST_F(SelftestMakefile, PicksTheCompilerLikeLibMk)
+{
+	const RunResult cross = Make({ "-n", "CROSS_COMPILE=mmapdemo-cross-" });
+
+	ASSERT_EQ(cross.exit_code, 0) << Describe(cross);
+	EXPECT_NE(cross.out.find("mmapdemo-cross-g++ -std=gnu++17"), std::string::npos)
+		<< cross.out;
+
+	const RunResult chosen = Make({ "-n", "CROSS_COMPILE=mmapdemo-cross-",
+					"CXX=my-c++" });
+
+	ASSERT_EQ(chosen.exit_code, 0) << Describe(chosen);
+	EXPECT_NE(chosen.out.find("my-c++ -std=gnu++17"), std::string::npos) << chosen.out;
+	EXPECT_EQ(chosen.out.find("mmapdemo-cross-g++"), std::string::npos) << chosen.out;
+
+	/* Without make's built-in variables (the kernel's top Makefile uses -rR). */
+	const RunResult no_builtins = Make({ "-n", "-R" });
+
+	ASSERT_EQ(no_builtins.exit_code, 0) << Describe(no_builtins);
+	EXPECT_NE(no_builtins.out.find("g++ -std=gnu++17"), std::string::npos)
+		<< no_builtins.out;
+
+	/* lib.mk's -D_GNU_SOURCE= is for C; g++ defines _GNU_SOURCE itself. */
+	EXPECT_EQ(cross.out.find("-D_GNU_SOURCE"), std::string::npos) << cross.out;
+
+	if (host::Run({ "clang++", "--version" }).exit_code == 0) {
+		const RunResult llvm = Make({ "-n", "LLVM=1" });
+
+		ASSERT_EQ(llvm.exit_code, 0) << Describe(llvm);
+		EXPECT_TRUE(std::regex_search(llvm.out,
+					      std::regex("clang\\+\\+ --target=[^ ]+ -std=gnu\\+\\+17")))
+			<< llvm.out;
+	}
+}
+
+} /* namespace */
