@@ -217,9 +217,10 @@ KUNIT_DEFINE_ACTION_WRAPPER(mmapdemo_kunit_fput, fput, struct file *);
 
 /*
  * A file of @id, as open() on /dev/mmapdemo-<name> would make it, without a
- * device node: the test may run before any file system is mounted.
+ * device node: the test may run before any file system is mounted. The
+ * caller owns the one reference.
  */
-static struct file *mmapdemo_kunit_open(struct kunit *test,
+static struct file *mmapdemo_kunit_file(struct kunit *test,
 					enum mmapdemo_strategy_id id,
 					unsigned long nr_pages,
 					struct mmapdemo_file **mfp)
@@ -237,10 +238,21 @@ static struct file *mmapdemo_kunit_open(struct kunit *test,
 	if (IS_ERR(file))
 		mmapdemo_file_destroy(mf);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, file);
+	*mfp = mf;
+	return file;
+}
+
+/* The same, closed when the test ends. */
+static struct file *mmapdemo_kunit_open(struct kunit *test,
+					enum mmapdemo_strategy_id id,
+					unsigned long nr_pages,
+					struct mmapdemo_file **mfp)
+{
+	struct file *file = mmapdemo_kunit_file(test, id, nr_pages, mfp);
+
 	/* The file's release frees @mf; mappings hold the file until unmapped. */
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, mmapdemo_kunit_fput,
 							file), 0);
-	*mfp = mf;
 	return file;
 }
 
@@ -574,20 +586,11 @@ static void mmapdemo_close_while_mapped_test(struct kunit *test)
 {
 	const struct strategy_case *c = test->param_value;
 	const unsigned long n = SEED_PAGES;
-	const struct mmapdemo_strategy *strategy = mmapdemo_strategy_find(c->id);
 	struct mmapdemo_file *mf;
 	struct file *file;
 	unsigned long addr, i;
 
-	KUNIT_ASSERT_NOT_NULL(test, strategy);
-	mf = mmapdemo_file_create(strategy, n);
-	KUNIT_ASSERT_NOT_NULL(test, mf);
-	file = anon_inode_getfile("[mmapdemo-kunit]", mmapdemo_file_fops(strategy),
-				  mf, O_RDWR);
-	if (IS_ERR(file))
-		mmapdemo_file_destroy(mf);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, file);
-
+	file = mmapdemo_kunit_file(test, c->id, n, &mf);
 	addr = kunit_vm_mmap(test, file, 0, n << PAGE_SHIFT,
 			     PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 	/* Drop the only reference not held by the mapping, as close() would. */

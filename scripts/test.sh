@@ -1,0 +1,138 @@
+#!/bin/sh
+# test.sh - every test of mmapdemo, from a fresh machine; what .ci/run runs.
+#
+# Usage: scripts/test.sh [--fast] [--no-x86-kunit]
+#   --fast          kselftest through the installed run_kselftest.sh instead
+#                   of the users' `make kselftest TARGETS=mmapdemo`
+#   --no-x86-kunit  KUnit on UML only
+#
+# Steps, in order; a test step that fails does not stop the others, a
+# failed set-up step (install, fetch, build) stops the run:
+#   deps          install what is missing (apt, virtme-ng)
+#   kernel-tree   Debian's linux-source-7.3 as a git tree in the cache (or KDIR)
+#   host-tests    GoogleTest tests of the user-space code, on the host
+#   patches-sync  patches/ is what scripts/gen-patches.sh makes of the sources
+#   git-am        the series applies with plain git am to a fresh tree
+#   build         the x86_64 guest kernel with the series
+#   kunit-um      kunit.py run --kunitconfig=drivers/misc/mmapdemo (UML)
+#   kunit-x86_64  the same with --arch=x86_64 (QEMU)
+#   kselftest     make kselftest TARGETS=mmapdemo in a booted guest
+# Each step's results are counted from its own report (GoogleTest's summary,
+# kunit.py's JSON, the kselftest KTAP), never from an exit status alone.
+# The last line is "N passed, N failed, N skipped"; the exit status is 0
+# only when nothing failed and every step ran.
+set -eu
+SCRIPTS_DIR=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
+. "$SCRIPTS_DIR/lib.sh"
+
+kselftest_opt=
+x86_kunit=true
+for arg in "$@"; do
+	case $arg in
+	--fast) kselftest_opt=--fast ;;
+	--no-x86-kunit) x86_kunit=false ;;
+	-h | --help)
+		sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'
+		exit 0
+		;;
+	*) die "unknown option: $arg" "run $0 --help" ;;
+	esac
+done
+
+mkdir -p "$STATE_DIR" "$RESULTS_DIR"
+total_passed=0 total_failed=0 total_skipped=0
+report=
+run_start=$(now)
+
+# record LABEL SECONDS PASSED FAILED SKIPPED STATUS
+record() {
+	total_passed=$((total_passed + $3))
+	total_failed=$((total_failed + $4))
+	total_skipped=$((total_skipped + $5))
+	report="$report$(printf '%-14s %6s  %5s %5s %5s  %s' "$1" "$(fmt_secs "$2")" "$3" "$4" "$5" "$6")
+"
+}
+
+finish() {
+	printf '\n[%s] step            time  passed failed skipped\n' "$PROG" >&2
+	printf '%s' "$report" | sed "s/^/[$PROG] /" >&2
+	info "total time $(fmt_secs $(($(now) - run_start))); results in $RESULTS_DIR"
+	printf '%s passed, %s failed, %s skipped\n' "$total_passed" "$total_failed" "$total_skipped"
+	[ "$total_failed" -eq 0 ] && [ "${1:-ok}" = ok ]
+	exit $?
+}
+
+# setup LABEL COMMAND...: a step everything after it needs.
+setup() {
+	_label=$1
+	shift
+	_t0=$(now)
+	if "$@"; then
+		record "$_label" $(($(now) - _t0)) 0 0 0 ok
+	else
+		record "$_label" $(($(now) - _t0)) 0 1 0 FAILED
+		warn "set-up step '$_label' failed: the steps after it cannot run"
+		finish failed
+	fi
+}
+
+# counted LABEL COUNTER COMMAND...: a test step. COUNTER reads the step's
+# output (in $_out) and prints "passed failed skipped".
+counted() {
+	_label=$1
+	_counter=$2
+	shift 2
+	_t0=$(now)
+	_out=$STATE_DIR/test-$_label.out
+	_rc=0
+	"$@" >"$_out" || _rc=$?
+	cat "$_out"
+	# shellcheck disable=SC2046 # three numbers
+	set -- $("$_counter" "$_out" "$_rc")
+	if [ "$_rc" -ne 0 ] && [ "$2" -eq 0 ]; then
+		# It failed before it could count anything: that is one failure.
+		set -- "$1" 1 "$3"
+	fi
+	record "$_label" $(($(now) - _t0)) "$1" "$2" "$3" "$([ "$_rc" -eq 0 ] && echo ok || echo FAILED)"
+}
+
+# A step that is one test: its exit status is the result.
+count_status() { [ "$2" -eq 0 ] && echo "1 0 0" || echo "0 1 0"; }
+
+# GoogleTest's own summary lines, added up over every test program.
+count_gtest() {
+	awk '
+		/^\[  PASSED  \] [0-9]+ test/ { p += $4 }
+		/^\[  FAILED  \] [0-9]+ test/ { f += $4 }
+		/^\[  SKIPPED \] [0-9]+ test/ { s += $4 }
+		END { printf "%d %d %d\n", p, f, s }' "$1"
+}
+
+# The "<step>: N passed, N failed, N skipped" line kunit.sh and
+# kselftest.sh print after judging their own results.
+count_summary_line() {
+	sed -n 's/^[A-Za-z0-9_-]*: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$1" |
+		tail -n 1 | grep . || echo "0 0 0"
+}
+
+host_tests() {
+	make -s -C "$REPO_DIR/tests/host" check O="$MMAPDEMO_CACHE/host-tests" \
+		KERNEL_SRC="$BASE_TREE"
+}
+
+setup deps "$SCRIPTS_DIR/deps.sh"
+setup kernel-tree "$SCRIPTS_DIR/kernel-tree.sh"
+eval "$("$SCRIPTS_DIR/kernel-tree.sh" --print 2>/dev/null)"
+
+counted host-tests count_gtest host_tests
+counted patches-sync count_status "$SCRIPTS_DIR/gen-patches.sh" --check
+counted git-am count_status "$SCRIPTS_DIR/apply.sh"
+[ "$_rc" -eq 0 ] || finish failed
+setup build "$SCRIPTS_DIR/build.sh"
+counted kunit-um count_summary_line "$SCRIPTS_DIR/kunit.sh" um
+if [ "$x86_kunit" = true ]; then
+	counted kunit-x86_64 count_summary_line "$SCRIPTS_DIR/kunit.sh" x86_64
+fi
+# shellcheck disable=SC2086 # empty or one option
+counted kselftest count_summary_line "$SCRIPTS_DIR/kselftest.sh" $kselftest_opt
+finish
