@@ -1,0 +1,87 @@
+#!/bin/sh
+# deps.sh - install the host packages the mmapdemo scripts need (Debian 12).
+#
+# Usage: scripts/deps.sh [--check]
+#   --check   only report what is missing; exit 1 if anything is.
+#
+# Idempotent: when everything is present it only asks dpkg and exits in
+# about a second.  Otherwise it runs `apt-get update` once, installs the
+# missing bookworm packages, and installs virtme-ng from trixie (it is not
+# in bookworm; trixie's architecture-all .deb works on bookworm) through a
+# private apt configuration under $MMAPDEMO_CACHE/apt, never editing the
+# system's apt sources.
+set -eu
+SCRIPTS_DIR=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
+. "$SCRIPTS_DIR/lib.sh"
+
+# What each group is for, so a failure can say why a package matters.
+BUILD_PKGS="build-essential flex bison bc libelf-dev libssl-dev ccache cpio kmod rsync python3 git xz-utils zstd"
+GUEST_PKGS="qemu-system-x86 udev busybox-static"
+SELFTEST_PKGS="libgtest-dev libbenchmark-dev pkg-config"
+
+check_only=false
+case ${1:-} in
+--check) check_only=true ;;
+-h | --help)
+	sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+	exit 0
+	;;
+'') ;;
+*) die "unknown option: $1" "run $0 --help" ;;
+esac
+
+is_installed() {
+	[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]
+}
+
+step "Checking host packages"
+missing=
+for pkg in $BUILD_PKGS $GUEST_PKGS $SELFTEST_PKGS; do
+	is_installed "$pkg" || missing="$missing $pkg"
+done
+need_vng=false
+is_installed "$VNG_PKG" || need_vng=true
+
+if [ -z "$missing" ] && [ "$need_vng" = false ]; then
+	info "all present (virtme-ng $(dpkg-query -W -f='${Version}' "$VNG_PKG"))"
+	exit 0
+fi
+[ -n "$missing" ] && info "missing from bookworm:$missing"
+[ "$need_vng" = true ] && info "missing: $VNG_PKG (from $VNG_SUITE)"
+if [ "$check_only" = true ]; then
+	die "packages are missing" "run scripts/deps.sh (as root) to install them"
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+	die "installing packages needs root" \
+		"rerun as root: sudo $0 (or: apt-get install$missing)"
+fi
+export DEBIAN_FRONTEND=noninteractive
+
+if [ -n "$missing" ]; then
+	step "apt-get update"
+	run_logged apt-update apt-get update ||
+		die "apt-get update failed" "check access to the Debian archive, then rerun scripts/deps.sh"
+	step "Installing:$missing"
+	# shellcheck disable=SC2086 # word splitting of the package list is intended
+	run_logged apt-install apt-get install -y --no-install-recommends $missing ||
+		die "apt-get install failed" "see $LOG_DIR/apt-install.log; fix the apt error and rerun scripts/deps.sh"
+fi
+
+if [ "$need_vng" = true ]; then
+	private_apt_update
+	step "Downloading $VNG_PKG from $VNG_SUITE"
+	mkdir -p "$APT_DIR/debs"
+	rm -f "$APT_DIR/debs/${VNG_PKG}_"*.deb
+	run_logged vng-download in_dir "$APT_DIR/debs" private_apt apt-get download "$VNG_PKG/$VNG_SUITE" ||
+		die "could not download $VNG_PKG from $VNG_SUITE" \
+			"see $LOG_DIR/vng-download.log; rerun scripts/deps.sh (the private lists are refreshed daily)"
+	deb=$(ls "$APT_DIR/debs/${VNG_PKG}_"*.deb)
+	step "Installing $(basename "$deb") with its bookworm dependencies"
+	# The system apt configuration resolves the dependencies (all in bookworm).
+	run_logged vng-install apt-get install -y "$deb" ||
+		die "installing $deb failed" \
+			"see $LOG_DIR/vng-install.log; run 'apt-get update' if a dependency was not found"
+fi
+
+info "host packages ready"
