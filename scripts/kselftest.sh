@@ -96,7 +96,9 @@ rmmod mmapdemo >>'$modprobe_status' 2>&1 && echo unloaded >>'$modprobe_status'"
 	fi
 
 	vm_rc=0
-	"$SCRIPTS_DIR/vm.sh" --name kselftest-vm --timeout "$vm_timeout" -- "$guest_cmd" || vm_rc=$?
+	# The guest's console goes to stderr with the other progress: stdout
+	# carries only the closing "kselftest: N passed, ..." line.
+	"$SCRIPTS_DIR/vm.sh" --name kselftest-vm --timeout "$vm_timeout" -- "$guest_cmd" >&2 || vm_rc=$?
 	case $vm_rc in
 	124) warn "the guest timed out: judging the partial output (MMAPDEMO_VM_TIMEOUT=$vm_timeout)" ;;
 	125) warn "the guest died during the tests (kernel oops/panic?): judging the partial output; kernel messages are in $LOG_DIR/kselftest-vm.log" ;;
