@@ -20,7 +20,7 @@ SCRIPTS_DIR=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
 
 case ${1:-} in
 -h | --help)
-	sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+	usage
 	exit 0
 	;;
 '') ;;

@@ -31,8 +31,6 @@ CONFIG_HASH_FILE=$BUILD_DIR/.mmapdemo-config-inputs
 # ARCH is left to kbuild (x86 from uname, as in the guest), see lib.sh.
 use_build_env
 
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
-
 cmd=${1:-kernel}
 [ $# -gt 0 ] && shift
 install_selftests=false

@@ -23,7 +23,7 @@ check_only=false
 case ${1:-} in
 --check) check_only=true ;;
 -h | --help)
-	sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+	usage
 	exit 0
 	;;
 '') ;;

@@ -60,7 +60,7 @@ case ${1:-} in
 	exit 0
 	;;
 -h | --help)
-	sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
+	usage
 	exit 0
 	;;
 '') ;;

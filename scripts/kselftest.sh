@@ -43,7 +43,7 @@ case ${1:-} in
 	[ -r "$judge_only" ] || die "cannot read $judge_only" "pass the kselftest.out of an earlier run"
 	;;
 -h | --help)
-	sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'
+	usage
 	exit 0
 	;;
 '') ;;

@@ -26,7 +26,7 @@ arch=${1:-um}
 case $arch in
 um | x86_64) ;;
 -h | --help)
-	sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
+	usage
 	exit 0
 	;;
 *) die "unknown architecture: $arch" "use: $0 [um|x86_64]" ;;

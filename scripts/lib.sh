@@ -89,6 +89,11 @@ die() {
 
 now() { date +%s; }
 
+# usage: print the calling script's header comment (its --help).
+usage() {
+	awk 'NR == 1 { next } !/^#/ { exit } { sub(/^# ?/, ""); print }' "$0"
+}
+
 # fmt_secs N -> "1m05s" / "42s"
 fmt_secs() {
 	if [ "$1" -ge 60 ]; then

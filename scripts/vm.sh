@@ -44,7 +44,7 @@ while [ $# -gt 0 ]; do
 	--memory) memory=${2:?--memory needs a size}; shift 2 ;;
 	--cpus) cpus=${2:?--cpus needs a number}; shift 2 ;;
 	-h | --help)
-		sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'
+		usage
 		exit 0
 		;;
 	--) shift; break ;;
