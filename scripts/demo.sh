@@ -20,14 +20,13 @@ SCRIPTS_DIR=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
 
 case ${1:-} in
 -h | --help)
-	sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+	usage
 	exit 0
 	;;
 esac
 strategies=${*:-remap insert lazy vmfpage owned prefault}
 
 "$SCRIPTS_DIR/deps.sh"
-"$SCRIPTS_DIR/kernel-tree.sh"
 "$SCRIPTS_DIR/apply.sh"
 "$SCRIPTS_DIR/build.sh"
 "$SCRIPTS_DIR/build.sh" kselftest

@@ -13,11 +13,11 @@ SCRIPTS_DIR=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
 
 case ${1:-} in
 -h | --help)
-	sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+	usage
 	exit 0
 	;;
 esac
 
-eval "$("$SCRIPTS_DIR/kernel-tree.sh" --print)"
+base_tree_info # sets BASE_TREE, BASE_COMMIT
 exec python3 "$SCRIPTS_DIR/gen-patches.py" --base-tree "$BASE_TREE" \
 	--base "$BASE_COMMIT" "$@"

@@ -32,7 +32,7 @@ for arg in "$@"; do
 	--fast) kselftest_opt=--fast ;;
 	--no-x86-kunit) x86_kunit=false ;;
 	-h | --help)
-		sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'
+		usage
 		exit 0
 		;;
 	*) die "unknown option: $arg" "run $0 --help" ;;
@@ -121,8 +121,8 @@ host_tests() {
 }
 
 setup deps "$SCRIPTS_DIR/deps.sh"
-setup kernel-tree "$SCRIPTS_DIR/kernel-tree.sh"
-eval "$("$SCRIPTS_DIR/kernel-tree.sh" --print 2>/dev/null)"
+# A function, so the BASE_TREE it sets stays in this shell.
+setup kernel-tree base_tree_info
 
 counted host-tests count_gtest host_tests
 counted patches-sync count_status "$SCRIPTS_DIR/gen-patches.sh" --check
