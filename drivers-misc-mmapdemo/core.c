@@ -13,6 +13,9 @@
  *   vmfpage.c  - the fault handler returns the page, the core mm maps it
  *   owned.c    - each mapping allocates its own pages on fault
  *   prefault.c - mmap() allocates and maps all of a mapping's pages: 0 faults
+ *   batch.c    - mmap() maps the whole buffer in one batched call: 0 faults
+ *   pfn.c      - the first fault maps the whole VMA by PFN: 1 fault a mapping
+ *   vmalloc.c  - a vmalloc_user() buffer mapped by remap_vmalloc_range()
  *
  * The contract, the same for every node:
  *
@@ -30,11 +33,15 @@
  * - Per-mapping strategies: the file only has a size. Each mmap() gets
  *   pages of its own, freed when the mapping goes; read() and write() fail
  *   with EINVAL since there is no file buffer to reach.
- * - mmap() needs MAP_SHARED (EINVAL otherwise: private copy-on-write copies
- *   would never reach the buffer) and a range inside the file (ENXIO
- *   otherwise; see mmapdemo_check_range()). Mappings cannot grow
- *   (VM_DONTEXPAND: mremap() growth fails with EFAULT), and a fault outside
- *   the file raises SIGBUS.
+ * - mmap() needs a range inside the file (ENXIO otherwise; see
+ *   mmapdemo_check_range()) and MAP_SHARED (EINVAL otherwise), except where
+ *   a strategy says private copy-on-write copies make sense (vmfpage.c).
+ *   Mappings cannot grow (VM_DONTEXPAND: mremap() growth fails with EFAULT)
+ *   unless the strategy maps pages only on fault and says so; then a fault
+ *   past the end of the file raises SIGBUS.
+ * - Documentation/misc-devices/mmapdemo.rst has the table of what each
+ *   strategy does on fork(), mremap(), madvise(), get_user_pages() and more;
+ *   the tests check every cell of it.
  * - MMAPDEMO_IOC_STATS counts, per open file, mmaps, fault-handler calls and
  *   the pages inserted, allocated and freed: the tests read them to prove
  *   how many faults each strategy takes.
@@ -59,8 +66,10 @@
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/vmalloc.h>
 #include <kunit/visibility.h>
 
 #include "mmapdemo.h"
@@ -80,6 +89,9 @@ static const struct mmapdemo_strategy *const mmapdemo_strategies[] = {
 	&mmapdemo_vmfpage_strategy,
 	&mmapdemo_owned_strategy,
 	&mmapdemo_prefault_strategy,
+	&mmapdemo_batch_strategy,
+	&mmapdemo_pfn_strategy,
+	&mmapdemo_vmalloc_strategy,
 };
 
 /**
@@ -186,10 +198,19 @@ static void mmapdemo_buffer_free_pages(struct mmapdemo_buffer *buf)
 {
 	unsigned long i, freed = 0;
 
-	if (buf->contig) {
-		free_pages_exact(buf->contig, buf->nr_pages << PAGE_SHIFT);
+	switch (buf->backing) {
+	case MMAPDEMO_BACKING_CONTIG:
+		free_pages_exact(buf->vaddr, buf->nr_pages << PAGE_SHIFT);
 		freed = buf->nr_pages;
-	} else {
+		break;
+
+	case MMAPDEMO_BACKING_VMALLOC:
+		/* The area owns the pages; buf->pages only borrowed them. */
+		vfree(buf->vaddr);
+		freed = buf->nr_pages;
+		break;
+
+	default:
 		for (i = 0; i < buf->nr_pages; i++) {
 			if (!buf->pages[i])
 				continue;
@@ -200,6 +221,7 @@ static void mmapdemo_buffer_free_pages(struct mmapdemo_buffer *buf)
 			put_page(buf->pages[i]);
 			freed++;
 		}
+		break;
 	}
 	atomic64_add(freed, &buf->stats->pages_freed);
 }
@@ -251,14 +273,29 @@ struct mmapdemo_buffer *mmapdemo_buffer_alloc(enum mmapdemo_backing backing,
 		 * each page has a reference count of its own and no slack page
 		 * past @nr_pages stays allocated.
 		 */
-		buf->contig = alloc_pages_exact(nr_pages << PAGE_SHIFT,
-						MMAPDEMO_GFP | __GFP_NOWARN);
-		if (!buf->contig)
+		buf->vaddr = alloc_pages_exact(nr_pages << PAGE_SHIFT,
+					       MMAPDEMO_GFP | __GFP_NOWARN);
+		if (!buf->vaddr)
 			goto err_free_array;
 		for (i = 0; i < nr_pages; i++)
-			buf->pages[i] = virt_to_page(buf->contig + (i << PAGE_SHIFT));
+			buf->pages[i] = virt_to_page(buf->vaddr + (i << PAGE_SHIFT));
 		atomic64_add(nr_pages, &stats->pages_allocated);
 		break;
+
+	case MMAPDEMO_BACKING_VMALLOC:
+		/*
+		 * Zeroed and marked VM_USERMAP, which remap_vmalloc_range()
+		 * insists on. array_size() saturates, so a huge max_pages
+		 * makes the allocation fail instead of wrapping.
+		 */
+		buf->vaddr = vmalloc_user(array_size(nr_pages, PAGE_SIZE));
+		if (!buf->vaddr)
+			goto err_free_array;
+		for (i = 0; i < nr_pages; i++)
+			buf->pages[i] = vmalloc_to_page(buf->vaddr + (i << PAGE_SHIFT));
+		atomic64_add(nr_pages, &stats->pages_allocated);
+		break;
+
 	case MMAPDEMO_BACKING_PAGES:
 		for (i = 0; i < nr_pages; i++) {
 			buf->pages[i] = alloc_page(MMAPDEMO_GFP);
@@ -345,6 +382,29 @@ vm_fault_t mmapdemo_insert_page(struct mmapdemo_file *mf, struct vm_fault *vmf,
 }
 
 /**
+ * mmapdemo_buffer_fault() - vm_ops->fault mapping a page of the file's buffer
+ * @vmf: the fault
+ *
+ * The insert-on-fault handler, and the fallback of the strategies that map
+ * everything at mmap() time, for when entries are gone while the mapping
+ * stays (MADV_DONTNEED). The offset is checked against the buffer because
+ * a VMA without VM_DONTEXPAND may have been grown past it by mremap().
+ *
+ * Context: Fault handler of a VM_MIXEDMAP mapping of a buffer strategy.
+ * Return: as mmapdemo_insert_page(), or VM_FAULT_SIGBUS past the buffer.
+ */
+vm_fault_t mmapdemo_buffer_fault(struct vm_fault *vmf)
+{
+	struct mmapdemo_file *mf = vmf->vma->vm_private_data;
+	struct mmapdemo_buffer *buf = mf->buf;
+
+	atomic64_inc(&mf->stats.faults);
+	if (vmf->pgoff >= buf->nr_pages)
+		return VM_FAULT_SIGBUS;
+	return mmapdemo_insert_page(mf, vmf, buf->pages[vmf->pgoff]);
+}
+
+/**
  * mmapdemo_vma_mapped() - vm_ops->mapped of the buffer strategies
  * @start: start of the new mapping
  * @end: end of the new mapping
@@ -367,10 +427,35 @@ int mmapdemo_vma_mapped(unsigned long start, unsigned long end, pgoff_t pgoff,
 	return 0;
 }
 
+/**
+ * mmapdemo_vma_mapped_all() - vm_ops->mapped when mmap() mapped every page
+ * @start: start of the new mapping
+ * @end: end of the new mapping
+ * @pgoff: file offset of @start in pages
+ * @file: the file mapped
+ * @vm_private_data: the VMA's private data, unchanged
+ *
+ * For strategies whose mmap action filled in every page-table entry: the
+ * action has succeeded by the time ->mapped runs, so its pages are counted
+ * as inserted here, with the mmap.
+ *
+ * Context: Process context, mmap_lock held for writing.
+ * Return: 0.
+ */
+int mmapdemo_vma_mapped_all(unsigned long start, unsigned long end,
+			    pgoff_t pgoff, const struct file *file,
+			    void **vm_private_data)
+{
+	struct mmapdemo_file *mf = file->private_data;
+
+	atomic64_add((end - start) >> PAGE_SHIFT, &mf->stats.pages_inserted);
+	return mmapdemo_vma_mapped(start, end, pgoff, file, vm_private_data);
+}
+
 /*
  * The checks every strategy shares, made before its own hook: MAP_SHARED
- * only, since private copy-on-write copies would never reach the driver's
- * memory; and a range inside the file. From the first mmap() that passes
+ * only, unless the strategy accepts private copy-on-write mappings; and a
+ * range inside the file. From the first mmap() that passes
  * them the size is fixed, even if the mmap() fails later on: the strategy
  * hooks hand the current buffer to the core mm, and nothing may free it
  * under them.
@@ -381,7 +466,7 @@ static int mmapdemo_mmap_check(struct mmapdemo_file *mf, bool shared,
 {
 	int ret;
 
-	if (!shared)
+	if (!shared && !mf->strategy->private_cow)
 		return -EINVAL;
 
 	spin_lock(&mf->lock);
@@ -407,10 +492,13 @@ static int mmapdemo_mmap_prepare(struct vm_area_desc *desc)
 		return ret;
 
 	/*
-	 * Nothing may grow the mapping past the range checked above, and the
-	 * driver's memory has no place in core dumps.
+	 * The driver's memory has no place in core dumps. Nothing may grow the
+	 * mapping past the range checked above, unless the strategy's fault
+	 * handler is the only way pages get mapped and answers SIGBUS there.
 	 */
-	vma_desc_set_flags(desc, VMA_DONTEXPAND_BIT, VMA_DONTDUMP_BIT);
+	vma_desc_set_flags(desc, VMA_DONTDUMP_BIT);
+	if (!mf->strategy->growable)
+		vma_desc_set_flags(desc, VMA_DONTEXPAND_BIT);
 	desc->private_data = mf;
 	return mf->strategy->mmap_prepare(desc);
 }
@@ -430,6 +518,7 @@ static int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma)
 	if (ret)
 		return ret;
 
+	/* No ->mmap strategy is growable: they all map pages up front. */
 	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_private_data = mf;
 	ret = mf->strategy->mmap(file, vma);

@@ -18,27 +18,22 @@
  * refuses it (-EINVAL); the seed ignored the error and returned
  * VM_FAULT_NOPAGE, so the access faulted again forever. Here the pages come
  * from the page allocator, errors become SIGBUS or OOM, and the faulting
- * offset is checked against the buffer.
+ * offset is checked against the buffer (mmapdemo_buffer_fault()).
+ *
+ * Mappings may grow: nothing is mapped before a fault, so the mremap()ed
+ * tail costs nothing, and a fault there past the end of the buffer gets
+ * SIGBUS. This is why every fault handler must check vmf->pgoff, even
+ * though mmap() checked the range: the seed's handlers indexed their
+ * buffer with it unchecked.
  */
 
 #include <linux/mm.h>
 
 #include "mmapdemo.h"
 
-static vm_fault_t mmapdemo_insert_fault(struct vm_fault *vmf)
-{
-	struct mmapdemo_file *mf = vmf->vma->vm_private_data;
-	struct mmapdemo_buffer *buf = mf->buf;
-
-	atomic64_inc(&mf->stats.faults);
-	if (vmf->pgoff >= buf->nr_pages)
-		return VM_FAULT_SIGBUS;
-	return mmapdemo_insert_page(mf, vmf, buf->pages[vmf->pgoff]);
-}
-
 static const struct vm_operations_struct mmapdemo_insert_vm_ops = {
 	.mapped	= mmapdemo_vma_mapped,
-	.fault	= mmapdemo_insert_fault,
+	.fault	= mmapdemo_buffer_fault,
 };
 
 static int mmapdemo_insert_mmap_prepare(struct vm_area_desc *desc)
@@ -52,5 +47,6 @@ const struct mmapdemo_strategy mmapdemo_insert_strategy = {
 	.name		= "insert",
 	.id		= MMAPDEMO_STRATEGY_INSERT,
 	.backing	= MMAPDEMO_BACKING_PAGES,
+	.growable	= true,
 	.mmap_prepare	= mmapdemo_insert_mmap_prepare,
 };

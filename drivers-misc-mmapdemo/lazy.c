@@ -14,6 +14,8 @@
  * both find the hole and allocate, leaking one page and handing the threads
  * different pages. Here mmapdemo_slot_get_page() zeroes the page and
  * publishes it with cmpxchg(), so every fault sees the same page.
+ *
+ * Like insert.c, mappings may grow and fault with SIGBUS past the buffer.
  */
 
 #include <linux/mm.h>
@@ -52,5 +54,6 @@ const struct mmapdemo_strategy mmapdemo_lazy_strategy = {
 	.name		= "lazy",
 	.id		= MMAPDEMO_STRATEGY_LAZY,
 	.backing	= MMAPDEMO_BACKING_LAZY,
+	.growable	= true,
 	.mmap_prepare	= mmapdemo_lazy_mmap_prepare,
 };

@@ -41,12 +41,14 @@ struct mmapdemo_counters {
  * @MMAPDEMO_BACKING_LAZY: the file's buffer, each page allocated (zeroed) the
  *	first time a fault or a write() needs it
  * @MMAPDEMO_BACKING_PER_MAPPING: no buffer, only a size: mappings own pages
+ * @MMAPDEMO_BACKING_VMALLOC: the file's buffer, a zeroed vmalloc_user() area
  */
 enum mmapdemo_backing {
 	MMAPDEMO_BACKING_PAGES,
 	MMAPDEMO_BACKING_CONTIG,
 	MMAPDEMO_BACKING_LAZY,
 	MMAPDEMO_BACKING_PER_MAPPING,
+	MMAPDEMO_BACKING_VMALLOC,
 };
 
 /**
@@ -56,9 +58,10 @@ enum mmapdemo_backing {
  * @backing: how @pages are allocated
  * @nr_pages: size in pages; mmap() offsets and lengths must fit in it
  * @stats: the owning file's counters, for allocations and frees
- * @contig: start of the range for %MMAPDEMO_BACKING_CONTIG, else NULL
+ * @vaddr: kernel address of the whole buffer where it has one, else NULL
  * @pages: @nr_pages entries; NULL entries are holes of a lazy buffer; the
  *	array itself is NULL for %MMAPDEMO_BACKING_PER_MAPPING
+ *	(%MMAPDEMO_BACKING_VMALLOC: the area owns them, the array borrows them)
  *
  * Once the file has been mmap()ed the buffer is never replaced, and entries
  * of @pages only go from NULL to a page, so fault handlers read them without
@@ -69,7 +72,7 @@ struct mmapdemo_buffer {
 	enum mmapdemo_backing backing;
 	unsigned long nr_pages;
 	struct mmapdemo_counters *stats;
-	void *contig;
+	void *vaddr;
 	struct page **pages;
 };
 
@@ -78,6 +81,10 @@ struct mmapdemo_buffer {
  * @name: suffix of the device node, /dev/mmapdemo-@name
  * @id: value reported to user space
  * @backing: how the file's memory is allocated
+ * @growable: mappings lack VM_DONTEXPAND, so mremap() may grow them; the
+ *	fault handler answers SIGBUS for the pages past the file
+ * @private_cow: MAP_PRIVATE is accepted: the core mm copies a page on the
+ *	first write, and the copy never reaches the file
  * @mmap_prepare: set for strategies that can describe the mapping up front
  *	(7.3's f_op->mmap_prepare); called after the common checks
  * @mmap: set for strategies that need the VMA itself (f_op->mmap); called
@@ -89,6 +96,8 @@ struct mmapdemo_strategy {
 	const char *name;
 	enum mmapdemo_strategy_id id;
 	enum mmapdemo_backing backing;
+	bool growable;
+	bool private_cow;
 	int (*mmap_prepare)(struct vm_area_desc *desc);
 	int (*mmap)(struct file *file, struct vm_area_struct *vma);
 };
@@ -131,6 +140,9 @@ extern const struct mmapdemo_strategy mmapdemo_lazy_strategy;
 extern const struct mmapdemo_strategy mmapdemo_vmfpage_strategy;
 extern const struct mmapdemo_strategy mmapdemo_owned_strategy;
 extern const struct mmapdemo_strategy mmapdemo_prefault_strategy;
+extern const struct mmapdemo_strategy mmapdemo_batch_strategy;
+extern const struct mmapdemo_strategy mmapdemo_pfn_strategy;
+extern const struct mmapdemo_strategy mmapdemo_vmalloc_strategy;
 
 /* core.c */
 int mmapdemo_check_range(unsigned long nr_pages, pgoff_t pgoff,
@@ -143,6 +155,7 @@ struct page *mmapdemo_slot_get_page(struct page **slot,
 				    struct mmapdemo_counters *stats);
 vm_fault_t mmapdemo_insert_page(struct mmapdemo_file *mf, struct vm_fault *vmf,
 				struct page *page);
+vm_fault_t mmapdemo_buffer_fault(struct vm_fault *vmf);
 unsigned long mmapdemo_max_pages(const struct mmapdemo_strategy *strategy);
 const struct mmapdemo_strategy *mmapdemo_strategy_find(u32 id);
 struct mmapdemo_file *mmapdemo_file_create(const struct mmapdemo_strategy *strategy,
@@ -152,6 +165,9 @@ const struct file_operations *mmapdemo_file_fops(const struct mmapdemo_strategy 
 void mmapdemo_stats_read(struct mmapdemo_file *mf, struct mmapdemo_stats *out);
 int mmapdemo_vma_mapped(unsigned long start, unsigned long end, pgoff_t pgoff,
 			const struct file *file, void **vm_private_data);
+int mmapdemo_vma_mapped_all(unsigned long start, unsigned long end,
+			    pgoff_t pgoff, const struct file *file,
+			    void **vm_private_data);
 
 /* owned.c: pages owned by a mapping */
 struct mmapdemo_mapping *mmapdemo_mapping_create(struct mmapdemo_file *mf,

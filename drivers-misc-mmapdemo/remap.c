@@ -30,20 +30,12 @@
 
 #include "mmapdemo.h"
 
-/* The remap maps every page of the mapping: count them as inserted. */
-static int mmapdemo_remap_mapped(unsigned long start, unsigned long end,
-				 pgoff_t pgoff, const struct file *file,
-				 void **vm_private_data)
-{
-	struct mmapdemo_file *mf = file->private_data;
-
-	atomic64_add((end - start) >> PAGE_SHIFT, &mf->stats.pages_inserted);
-	return mmapdemo_vma_mapped(start, end, pgoff, file, vm_private_data);
-}
-
-/* No ->fault: a missing entry in a PFN map is a SIGBUS, which is right. */
+/*
+ * No ->fault: every entry exists from mmap() on, and MADV_DONTNEED, which
+ * could remove them, is refused (EINVAL) on VM_PFNMAP mappings.
+ */
 static const struct vm_operations_struct mmapdemo_remap_vm_ops = {
-	.mapped = mmapdemo_remap_mapped,
+	.mapped = mmapdemo_vma_mapped_all,
 };
 
 static int mmapdemo_remap_mmap_prepare(struct vm_area_desc *desc)

@@ -18,6 +18,16 @@
  * the core still maps the page and drops a reference at unmap: the count
  * underflows and kfree() frees memory that is still mapped. Pages from the
  * page allocator have ordinary reference counts.
+ *
+ * It is the one strategy that accepts MAP_PRIVATE, because it is the one
+ * where the core mm already knows how: a read maps the buffer's page
+ * read-only, the first write copies it into an anonymous page of the
+ * process (do_cow_fault(), wp_page_copy()), exactly as for a private file
+ * mapping, and the buffer never sees the write. Strategies that insert
+ * pages themselves would put the driver's page, not a copy, in a
+ * copy-on-write mapping, and PFN maps cannot be copied at all.
+ *
+ * Like insert.c, mappings may grow and fault with SIGBUS past the buffer.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -61,5 +71,7 @@ const struct mmapdemo_strategy mmapdemo_vmfpage_strategy = {
 	.name		= "vmfpage",
 	.id		= MMAPDEMO_STRATEGY_VMFPAGE,
 	.backing	= MMAPDEMO_BACKING_PAGES,
+	.growable	= true,
+	.private_cow	= true,
 	.mmap_prepare	= mmapdemo_vmfpage_mmap_prepare,
 };

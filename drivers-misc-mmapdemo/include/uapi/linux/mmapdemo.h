@@ -25,6 +25,9 @@
  * @MMAPDEMO_STRATEGY_VMFPAGE: fault handler returns the page in vmf->page
  * @MMAPDEMO_STRATEGY_OWNED: each mapping allocates its own pages on fault
  * @MMAPDEMO_STRATEGY_PREFAULT: mmap() allocates and maps each mapping's pages
+ * @MMAPDEMO_STRATEGY_BATCH: mmap() maps the whole buffer in one batched call
+ * @MMAPDEMO_STRATEGY_PFN: the first fault maps the whole mapping by PFN
+ * @MMAPDEMO_STRATEGY_VMALLOC: vmalloc buffer mapped when mmap() is called
  *
  * The values are stable: new strategies get new numbers.
  */
@@ -35,6 +38,9 @@ enum mmapdemo_strategy_id {
 	MMAPDEMO_STRATEGY_VMFPAGE = 3,
 	MMAPDEMO_STRATEGY_OWNED = 4,
 	MMAPDEMO_STRATEGY_PREFAULT = 5,
+	MMAPDEMO_STRATEGY_BATCH = 6,
+	MMAPDEMO_STRATEGY_PFN = 7,
+	MMAPDEMO_STRATEGY_VMALLOC = 8,
 };
 
 /* The pages belong to each mapping: read() and write() fail with EINVAL. */
