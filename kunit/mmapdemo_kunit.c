@@ -16,6 +16,11 @@
  *   mapping then fault exactly as a user access would, so the fault counts,
  *   the data and the freeing of per-mapping pages can be asserted.
  *
+ * What each strategy must do comes from mmapdemo_semantics.h, the table of
+ * Documentation/misc-devices/mmapdemo.rst in C: the columns the kernel side
+ * can see (faults, MAP_PRIVATE, the VMA's flags) are checked here, the
+ * rest by the kselftest.
+ *
  * Run with:
  *	tools/testing/kunit/kunit.py run --kunitconfig=drivers/misc/mmapdemo
  */
@@ -34,6 +39,7 @@
 #include <linux/unaligned.h>
 
 #include "../mmapdemo.h"
+#include "mmapdemo_semantics.h"
 
 MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
 
@@ -92,6 +98,7 @@ static const struct backing_case backing_cases[] = {
 	{ "pages", MMAPDEMO_BACKING_PAGES, true },
 	{ "contig", MMAPDEMO_BACKING_CONTIG, true },
 	{ "lazy", MMAPDEMO_BACKING_LAZY, false },
+	{ "vmalloc", MMAPDEMO_BACKING_VMALLOC, true },
 };
 
 KUNIT_ARRAY_PARAM_DESC(backing, backing_cases, desc);
@@ -325,29 +332,62 @@ static u32 user_read_word(struct kunit *test, unsigned long addr,
 	return get_unaligned_be32(word);
 }
 
-/* What each strategy must do, from the driver's documented contract. */
+/*
+ * Where each strategy's memory comes from, from the driver's contract; what
+ * it does with mappings is the row of mmapdemo_semantics[] of that name.
+ */
 struct strategy_case {
 	const char *desc;
 	enum mmapdemo_strategy_id id;
-	unsigned int faults_per_page;	/* per page touched, first mapping */
 	bool allocates_at_open;		/* the whole buffer, when opened */
 	bool per_mapping;		/* pages belong to each mapping */
 };
 
 static const struct strategy_case strategy_cases[] = {
-	{ "remap", MMAPDEMO_STRATEGY_REMAP, 0, true, false },
-	{ "insert", MMAPDEMO_STRATEGY_INSERT, 1, true, false },
-	{ "lazy", MMAPDEMO_STRATEGY_LAZY, 1, false, false },
-	{ "vmfpage", MMAPDEMO_STRATEGY_VMFPAGE, 1, true, false },
-	{ "owned", MMAPDEMO_STRATEGY_OWNED, 1, false, true },
-	{ "prefault", MMAPDEMO_STRATEGY_PREFAULT, 0, false, true },
+	{ "remap", MMAPDEMO_STRATEGY_REMAP, true, false },
+	{ "insert", MMAPDEMO_STRATEGY_INSERT, true, false },
+	{ "lazy", MMAPDEMO_STRATEGY_LAZY, false, false },
+	{ "vmfpage", MMAPDEMO_STRATEGY_VMFPAGE, true, false },
+	{ "owned", MMAPDEMO_STRATEGY_OWNED, false, true },
+	{ "prefault", MMAPDEMO_STRATEGY_PREFAULT, false, true },
+	{ "batch", MMAPDEMO_STRATEGY_BATCH, true, false },
+	{ "pfn", MMAPDEMO_STRATEGY_PFN, true, false },
+	{ "vmalloc", MMAPDEMO_STRATEGY_VMALLOC, true, false },
 };
 
 KUNIT_ARRAY_PARAM_DESC(strategy, strategy_cases, desc);
 
-static bool maps_at_mmap(const struct strategy_case *c)
+/* The documented semantics of a strategy; the test stops if there are none. */
+static const struct mmapdemo_semantics *semantics_of(struct kunit *test,
+						     const struct strategy_case *c)
 {
-	return c->faults_per_page == 0;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(mmapdemo_semantics); i++)
+		if (!strcmp(mmapdemo_semantics[i].name, c->desc))
+			return &mmapdemo_semantics[i];
+	KUNIT_FAIL_AND_ABORT(test, "%s has no row in the semantics table", c->desc);
+	return NULL;
+}
+
+static bool maps_at_mmap(struct kunit *test, const struct strategy_case *c)
+{
+	return semantics_of(test, c)->faults == MMAPDEMO_FAULTS_NONE;
+}
+
+/* Faults taken when @pages pages of one new mapping are touched. */
+static unsigned long expected_faults(struct kunit *test,
+				     const struct strategy_case *c,
+				     unsigned long pages)
+{
+	switch (semantics_of(test, c)->faults) {
+	case MMAPDEMO_FAULTS_PER_PAGE:
+		return pages;
+	case MMAPDEMO_FAULTS_PER_VMA:
+		return pages ? 1 : 0;
+	default:
+		return 0;
+	}
 }
 
 /*
@@ -372,7 +412,7 @@ static void mmapdemo_seed_scenario_test(struct kunit *test)
 	stats = mmapdemo_kunit_stats(mf);
 	KUNIT_EXPECT_EQ(test, stats.mmaps, 1);
 	KUNIT_EXPECT_EQ(test, stats.faults, 0);
-	KUNIT_EXPECT_EQ(test, stats.pages_inserted, maps_at_mmap(c) ? n : 0);
+	KUNIT_EXPECT_EQ(test, stats.pages_inserted, maps_at_mmap(test, c) ? n : 0);
 
 	for (i = 0; i < n; i++) {
 		KUNIT_EXPECT_TRUE_MSG(test, user_page_is_zero(test, addr, i),
@@ -383,7 +423,7 @@ static void mmapdemo_seed_scenario_test(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, user_read_word(test, addr, i), SEED_WORD);
 
 	stats = mmapdemo_kunit_stats(mf);
-	KUNIT_EXPECT_EQ(test, stats.faults, c->faults_per_page * n);
+	KUNIT_EXPECT_EQ(test, stats.faults, expected_faults(test, c, n));
 	KUNIT_EXPECT_EQ(test, stats.pages_inserted, n);
 	KUNIT_EXPECT_EQ(test, stats.pages_allocated, n);
 	KUNIT_EXPECT_EQ(test, stats.pages_freed, 0);
@@ -402,7 +442,7 @@ static void mmapdemo_seed_scenario_test(struct kunit *test)
 	stats = mmapdemo_kunit_stats(mf);
 	/* Pages owned by the mapping go with it; a buffer stays with its file. */
 	KUNIT_EXPECT_EQ(test, stats.pages_freed, c->per_mapping ? n : 0);
-	KUNIT_EXPECT_EQ(test, stats.faults, c->faults_per_page * n);
+	KUNIT_EXPECT_EQ(test, stats.faults, expected_faults(test, c, n));
 }
 
 /* Touching pages that are already mapped costs no fault. */
@@ -445,7 +485,7 @@ static void mmapdemo_offset_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, user_read_word(test, addr, 0), SEED_WORD);
 
 	stats = mmapdemo_kunit_stats(mf);
-	KUNIT_EXPECT_EQ(test, stats.faults, c->faults_per_page);
+	KUNIT_EXPECT_EQ(test, stats.faults, expected_faults(test, c, 1));
 	KUNIT_EXPECT_EQ(test, stats.pages_inserted, 1);
 
 	if (!c->per_mapping) {
@@ -494,12 +534,12 @@ static void mmapdemo_two_mappings_test(struct kunit *test)
 	after = mmapdemo_kunit_stats(mf);
 
 	KUNIT_EXPECT_EQ(test, after.mmaps, 2);
-	KUNIT_EXPECT_EQ(test, after.faults - before.faults, c->faults_per_page * n);
+	KUNIT_EXPECT_EQ(test, after.faults - before.faults, expected_faults(test, c, n));
 	/* Only per-mapping strategies allocate for the second mapping. */
 	KUNIT_EXPECT_EQ(test, after.pages_allocated, c->per_mapping ? 2 * n : n);
 }
 
-/* Out-of-range and private mappings are refused, and nothing is counted. */
+/* Out-of-range mappings are refused, and nothing is counted. */
 static void mmapdemo_bad_mmap_test(struct kunit *test)
 {
 	const struct strategy_case *c = test->param_value;
@@ -522,8 +562,11 @@ static void mmapdemo_bad_mmap_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mmapdemo_kunit_map_error(test, file, PAGE_SIZE,
 						       (ULONG_MAX >> 1) & PAGE_MASK,
 						       MAP_SHARED), -ENXIO);
-	KUNIT_EXPECT_EQ(test, mmapdemo_kunit_map_error(test, file, n << PAGE_SHIFT,
-						       0, MAP_PRIVATE), -EINVAL);
+	if (semantics_of(test, c)->private_errno)
+		KUNIT_EXPECT_EQ(test, mmapdemo_kunit_map_error(test, file,
+							       n << PAGE_SHIFT, 0,
+							       MAP_PRIVATE),
+				-semantics_of(test, c)->private_errno);
 
 	stats = mmapdemo_kunit_stats(mf);
 	KUNIT_EXPECT_EQ(test, stats.mmaps, 0);
@@ -605,6 +648,101 @@ static void mmapdemo_close_while_mapped_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vm_munmap(addr, n << PAGE_SHIFT), 0);
 }
 
+/* VM_* flags of the mapping at @addr, as /proc/<pid>/smaps would show. */
+static unsigned int mapping_vm_flags(struct kunit *test, unsigned long addr)
+{
+	static const struct {
+		vm_flags_t flag;
+		unsigned int shown;
+	} known[] = {
+		{ VM_IO, MMAPDEMO_VMF_IO },
+		{ VM_PFNMAP, MMAPDEMO_VMF_PF },
+		{ VM_MIXEDMAP, MMAPDEMO_VMF_MM },
+		{ VM_DONTEXPAND, MMAPDEMO_VMF_DE },
+		{ VM_DONTDUMP, MMAPDEMO_VMF_DD },
+	};
+	struct vm_area_struct *vma;
+	unsigned int shown = 0;
+	vm_flags_t flags;
+	size_t i;
+
+	mmap_read_lock(current->mm);
+	vma = vma_lookup(current->mm, addr);
+	flags = vma ? vma->vm_flags : 0;
+	mmap_read_unlock(current->mm);
+	KUNIT_ASSERT_NOT_NULL(test, vma);
+
+	for (i = 0; i < ARRAY_SIZE(known); i++)
+		if (flags & known[i].flag)
+			shown |= known[i].shown;
+	return shown;
+}
+
+/* The VMA has the documented flags, before and after the pages are touched. */
+static void mmapdemo_vm_flags_test(struct kunit *test)
+{
+	const struct strategy_case *c = test->param_value;
+	const unsigned int expected = semantics_of(test, c)->vm_flags;
+	struct mmapdemo_file *mf;
+	struct file *file;
+	unsigned long addr, i;
+
+	file = mmapdemo_kunit_open(test, c->id, SEED_PAGES, &mf);
+	addr = mmapdemo_kunit_map(test, file, SEED_PAGES, 0);
+	KUNIT_EXPECT_EQ(test, mapping_vm_flags(test, addr), expected);
+	for (i = 0; i < SEED_PAGES; i++)
+		user_write_seed(test, addr, i);
+	KUNIT_EXPECT_EQ(test, mapping_vm_flags(test, addr), expected);
+}
+
+/*
+ * MAP_PRIVATE is refused with the documented errno, or maps the file
+ * copy-on-write: reads see the buffer, writes stay in the process.
+ */
+static void mmapdemo_private_test(struct kunit *test)
+{
+	const struct strategy_case *c = test->param_value;
+	const struct mmapdemo_semantics *sem = semantics_of(test, c);
+	const unsigned long n = SEED_PAGES;
+	struct mmapdemo_file *mf;
+	struct file *file;
+	unsigned long shared, private, addr, i;
+	void *kaddr;
+
+	file = mmapdemo_kunit_open(test, c->id, n, &mf);
+	if (sem->private_errno) {
+		KUNIT_EXPECT_EQ(test, mmapdemo_kunit_map_error(test, file,
+							       n << PAGE_SHIFT, 0,
+							       MAP_PRIVATE),
+				-sem->private_errno);
+		KUNIT_EXPECT_EQ(test, mmapdemo_kunit_stats(mf).mmaps, 0);
+		return;
+	}
+
+	shared = mmapdemo_kunit_map(test, file, n, 0);
+	for (i = 0; i < n; i++)
+		user_write_seed(test, shared, i);
+
+	addr = kunit_vm_mmap(test, file, 0, n << PAGE_SHIFT,
+			     PROT_READ | PROT_WRITE, MAP_PRIVATE, 0);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr) || !addr,
+			       "MAP_PRIVATE failed: %ld", (long)addr);
+	private = addr;
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_EQ(test, user_read_word(test, private, i), SEED_WORD);
+		KUNIT_ASSERT_EQ(test, clear_user(user_page(private, i), PAGE_SIZE), 0);
+		KUNIT_EXPECT_TRUE(test, user_page_is_zero(test, private, i));
+	}
+
+	/* The private writes reached neither the buffer nor the shared mapping. */
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_EQ(test, user_read_word(test, shared, i), SEED_WORD);
+		kaddr = kmap_local_page(mf->buf->pages[i]);
+		KUNIT_EXPECT_MEMEQ(test, kaddr, SEED_TEXT, strlen(SEED_TEXT));
+		kunmap_local(kaddr);
+	}
+}
+
 static int mmapdemo_mapping_init(struct kunit *test)
 {
 	if (!IS_ENABLED(CONFIG_MMU))
@@ -637,6 +775,8 @@ static struct kunit_case mmapdemo_mapping_cases[] = {
 	KUNIT_CASE_PARAM(mmapdemo_two_mappings_test, strategy_gen_params),
 	KUNIT_CASE_PARAM(mmapdemo_bad_mmap_test, strategy_gen_params),
 	KUNIT_CASE_PARAM(mmapdemo_set_size_test, strategy_gen_params),
+	KUNIT_CASE_PARAM(mmapdemo_vm_flags_test, strategy_gen_params),
+	KUNIT_CASE_PARAM(mmapdemo_private_test, strategy_gen_params),
 	KUNIT_CASE_PARAM(mmapdemo_close_while_mapped_test, strategy_gen_params),
 	{}
 };
