@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-only
-"""Turn drivers-misc-mmapdemo/, kunit/ and selftests/ into patches/.
+"""Turn drivers-misc-mmapdemo/, kunit/, selftests/, Documentation/ into patches/.
 
-The three source folders hold the final state of every file. The series in
+The source folders hold the final state of every file. The series in
 scripts/series/series.json says which patch introduces what: the files it
 adds, the lines it adds to existing kernel files, and the "features" it
 brings in. A feature is a set of patterns; until the patch that brings a
@@ -42,6 +42,7 @@ LANDING = [
     ("kunit/.kunitconfig", "drivers/misc/mmapdemo/.kunitconfig"),
     ("kunit/", "drivers/misc/mmapdemo/tests/"),
     ("selftests/", "tools/testing/selftests/mmapdemo/"),
+    ("Documentation/", "Documentation/"),
 ]
 
 # Fixed identity and time: the commit hashes, and so the patches, depend on
@@ -84,9 +85,9 @@ def landing_path(src):
 
 
 def source_files():
-    """Every file of the three source folders, as repository paths."""
+    """Every file of the source folders, as repository paths."""
     found = []
-    for top in ("drivers-misc-mmapdemo", "kunit", "selftests"):
+    for top in ("drivers-misc-mmapdemo", "kunit", "selftests", "Documentation"):
         for root, dirs, files in os.walk(os.path.join(REPO, top)):
             dirs.sort()
             for name in sorted(files):

@@ -11,6 +11,8 @@
 #   deps          install what is missing (apt, virtme-ng)
 #   kernel-tree   Debian's linux-source-7.3 as a git tree in the cache (or KDIR)
 #   host-tests    GoogleTest tests of the user-space code, on the host
+#   semantics-sync the tests' header is what scripts/gen-semantics.py makes
+#                 of the documentation's semantics table
 #   patches-sync  patches/ is what scripts/gen-patches.sh makes of the sources
 #   git-am        the series applies with plain git am to a fresh tree
 #   build         the x86_64 guest kernel with the series
@@ -125,6 +127,7 @@ setup deps "$SCRIPTS_DIR/deps.sh"
 setup kernel-tree base_tree_info
 
 counted host-tests count_gtest host_tests
+counted semantics-sync count_status "$SCRIPTS_DIR/gen-semantics.py" --check
 counted patches-sync count_status "$SCRIPTS_DIR/gen-patches.sh" --check
 counted git-am count_status "$SCRIPTS_DIR/apply.sh"
 [ "$_rc" -eq 0 ] || finish failed

@@ -1,0 +1,249 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""Turn the semantics table of the documentation into the tests' header.
+
+Documentation/misc-devices/mmapdemo.rst has one table, "Semantics of each
+strategy", with one row per strategy and one column per behaviour. It is
+the only place those behaviours are written down: this script turns it into
+kunit/mmapdemo_semantics.h, which the KUnit tests and the kselftest both
+include, so the documentation and the tests cannot disagree. Every cell must
+be a word the script knows (an errno name or the column's own words); a
+cell it cannot turn into something a test checks is an error, so the table
+can hold no untested claim and no empty cell.
+
+Usage:
+  gen-semantics.py            write kunit/mmapdemo_semantics.h
+  gen-semantics.py --check    exit 1 if that file is not what the table gives
+"""
+
+import argparse
+import os
+import re
+import sys
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DOC = os.path.join(REPO, "Documentation", "misc-devices", "mmapdemo.rst")
+UAPI = os.path.join(REPO, "drivers-misc-mmapdemo", "include", "uapi", "linux",
+                    "mmapdemo.h")
+HEADER = os.path.join(REPO, "kunit", "mmapdemo_semantics.h")
+CAPTION = "Semantics of each strategy"
+
+ERRNO = re.compile(r"^E[A-Z]+$")
+FAULTS = {"0": "MMAPDEMO_FAULTS_NONE", "1 per page": "MMAPDEMO_FAULTS_PER_PAGE",
+          "1 per VMA": "MMAPDEMO_FAULTS_PER_VMA"}
+VM_FLAGS = ["io", "pf", "mm", "de", "dd"]
+
+
+class TableError(Exception):
+    pass
+
+
+def errno_or(word):
+    """A column whose cell is either its success word (0) or an errno name."""
+    def convert(cell):
+        if cell == word:
+            return "0"
+        if ERRNO.match(cell):
+            return cell
+        raise TableError("expected %r or an errno name" % word)
+    return convert
+
+
+def faults(cell):
+    if cell not in FAULTS:
+        raise TableError("expected one of %s" % ", ".join(map(repr, FAULTS)))
+    return FAULTS[cell]
+
+
+def vm_flags(cell):
+    words = cell.split()
+    unknown = [w for w in words if w not in VM_FLAGS]
+    if unknown or not words or len(set(words)) != len(words):
+        raise TableError("expected distinct VmFlags among %s" % " ".join(VM_FLAGS))
+    return " | ".join("MMAPDEMO_VMF_%s" % w.upper() for w in words)
+
+
+def exact(cell):
+    if cell == "pages_inserted":
+        return "true"
+    if cell == "none":
+        return "false"
+    raise TableError("expected 'pages_inserted' or 'none'")
+
+
+# Column heading -> (field of struct mmapdemo_semantics, converter).
+COLUMNS = [
+    ("strategy", "name", None),
+    ("faults", "faults", faults),
+    ("MAP_PRIVATE", "private_errno", errno_or("copy-on-write")),
+    ("fork child faults", "fork_child_faults", faults),
+    ("mremap grow", "grow_errno", errno_or("SIGBUS past end")),
+    ("mremap move", "move_errno", errno_or("moved")),
+    ("munmap part", "split_errno", errno_or("split")),
+    ("mprotect +W", "mprotect_errno", errno_or("writable")),
+    ("MADV_DONTNEED", "dontneed_errno", errno_or("kept, re-faults")),
+    ("get_user_pages", "gup_errno", errno_or("works")),
+    ("VmFlags", "vm_flags", vm_flags),
+    ("MADV_DODUMP", "dodump_errno", errno_or("allowed")),
+    ("exact counter", "pages_inserted_exact", exact),
+]
+
+
+def read_table(path):
+    """The rows of the list-table with CAPTION, as lists of cell strings."""
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    start = [i for i, line in enumerate(lines)
+             if line.startswith(".. list-table:: " + CAPTION)]
+    if len(start) != 1:
+        raise TableError("%s: %d tables captioned %r, expected 1"
+                         % (path, len(start), CAPTION))
+    rows, i = [], start[0] + 1
+    while i < len(lines) and (not lines[i].strip() or lines[i].startswith("   ")):
+        text = lines[i].strip()
+        if text.startswith("* - "):
+            rows.append([text[4:].strip()])
+        elif text.startswith("- "):
+            if not rows:
+                raise TableError("%s:%d: cell before the first row" % (path, i + 1))
+            rows[-1].append(text[2:].strip())
+        elif text and not text.startswith(":"):
+            raise TableError("%s:%d: cells must fit on one line" % (path, i + 1))
+        i += 1
+    return rows
+
+
+def uapi_strategies():
+    with open(UAPI, encoding="utf-8") as f:
+        return [m.lower() for m in re.findall(r"^\tMMAPDEMO_STRATEGY_(\w+) = \d+,",
+                                              f.read(), re.M)]
+
+
+def render(rows):
+    heading = [c[0] for c in COLUMNS]
+    if not rows or rows[0] != heading:
+        raise TableError("the heading row must be: %s" % " | ".join(heading))
+    names = [row[0] for row in rows[1:]]
+    if sorted(names) != sorted(uapi_strategies()):
+        raise TableError("rows %s do not match the UAPI strategies %s"
+                         % (names, uapi_strategies()))
+    out = [HEAD]
+    for row in rows[1:]:
+        if len(row) != len(COLUMNS):
+            raise TableError("row %s has %d cells, expected %d"
+                             % (row[0], len(row), len(COLUMNS)))
+        out.append("\t{\n\t\t.name = \"%s\",\n" % row[0])
+        for (title, field, convert), cell in zip(COLUMNS[1:], row[1:]):
+            try:
+                value = convert(cell)
+            except TableError as err:
+                raise TableError("row %s, column %r: %r: %s"
+                                 % (row[0], title, cell, err)) from None
+            out.append("\t\t.%s = %s,\n" % (field, value))
+        out.append("\t},\n")
+    out.append(TAIL)
+    return "".join(out)
+
+
+HEAD = """\
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The semantics table of Documentation/misc-devices/mmapdemo.rst, in C.
+ *
+ * Generated from that table (mmapdemo's scripts/gen-semantics.py): change
+ * the table and regenerate, never this file alone. The KUnit tests and the
+ * kselftest (tools/testing/selftests/mmapdemo) both include it, so the
+ * documentation and the tests check the same claims. It is plain C that
+ * C++ also accepts, and it only uses errno names.
+ */
+
+#ifndef _MMAPDEMO_SEMANTICS_H
+#define _MMAPDEMO_SEMANTICS_H
+
+#ifdef __KERNEL__
+#include <linux/errno.h>
+#include <linux/types.h>
+#else
+#include <errno.h>
+#include <stdbool.h>
+#endif
+
+/* Faults taken when user space touches the pages of a new mapping. */
+enum mmapdemo_fault_count {
+	MMAPDEMO_FAULTS_NONE,		/* "0": mapped before the first touch */
+	MMAPDEMO_FAULTS_PER_PAGE,	/* "1 per page" touched */
+	MMAPDEMO_FAULTS_PER_VMA,	/* "1 per VMA", whatever is touched */
+};
+
+/* The /proc/<pid>/smaps VmFlags the table speaks of. */
+#define MMAPDEMO_VMF_IO	(1U << 0)	/* "io": VM_IO */
+#define MMAPDEMO_VMF_PF	(1U << 1)	/* "pf": VM_PFNMAP */
+#define MMAPDEMO_VMF_MM	(1U << 2)	/* "mm": VM_MIXEDMAP */
+#define MMAPDEMO_VMF_DE	(1U << 3)	/* "de": VM_DONTEXPAND */
+#define MMAPDEMO_VMF_DD	(1U << 4)	/* "dd": VM_DONTDUMP */
+#define MMAPDEMO_VMF_ALL	0x1fU
+
+/*
+ * One row. An errno field is 0 where the table gives the column's success
+ * word, else the error the operation fails with.
+ */
+struct mmapdemo_semantics {
+	const char *name;		/* the strategy, /dev/mmapdemo-<name> */
+	enum mmapdemo_fault_count faults;
+	int private_errno;		/* 0: MAP_PRIVATE maps copy-on-write */
+	enum mmapdemo_fault_count fork_child_faults; /* child touching all */
+	int grow_errno;			/* 0: grows, SIGBUS past the file's end */
+	int move_errno;			/* mremap() to a new address */
+	int split_errno;		/* munmap() of a middle page */
+	int mprotect_errno;		/* PROT_READ mapping made writable */
+	int dontneed_errno;		/* 0: data kept, each page re-faults */
+	int gup_errno;			/* process_vm_readv(), vmsplice(), O_DIRECT */
+	unsigned int vm_flags;		/* MMAPDEMO_VMF_* set, the others clear */
+	int dodump_errno;		/* MADV_DODUMP; dd means no core dump */
+	bool pages_inserted_exact;	/* equals pages touched, even in races */
+};
+
+static const struct mmapdemo_semantics mmapdemo_semantics[] = {
+"""
+
+TAIL = """\
+};
+
+#endif /* _MMAPDEMO_SEMANTICS_H */
+"""
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true",
+                        help="compare with the checked-in header instead of writing it")
+    args = parser.parse_args()
+    try:
+        text = render(read_table(DOC))
+    except (TableError, OSError) as err:
+        print("gen-semantics: %s" % err, file=sys.stderr)
+        print("gen-semantics: fix the table in %s" % os.path.relpath(DOC, REPO),
+              file=sys.stderr)
+        return 2
+    rel = os.path.relpath(HEADER, REPO)
+    if args.check:
+        try:
+            with open(HEADER, encoding="utf-8") as f:
+                current = f.read()
+        except OSError:
+            current = ""
+        if current != text:
+            print("gen-semantics: %s is out of date with the table in %s; run "
+                  "scripts/gen-semantics.py and commit the result"
+                  % (rel, os.path.relpath(DOC, REPO)), file=sys.stderr)
+            return 1
+        print("gen-semantics: %s matches the documentation's table" % rel)
+        return 0
+    with open(HEADER, "w", encoding="utf-8") as f:
+        f.write(text)
+    print("gen-semantics: wrote %s" % rel)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
