@@ -176,12 +176,11 @@ enum mmapdemo_fault_count {
 };
 
 /* The /proc/<pid>/smaps VmFlags the table speaks of. */
-#define MMAPDEMO_VMF_IO	(1U << 0)	/* "io": VM_IO */
-#define MMAPDEMO_VMF_PF	(1U << 1)	/* "pf": VM_PFNMAP */
-#define MMAPDEMO_VMF_MM	(1U << 2)	/* "mm": VM_MIXEDMAP */
-#define MMAPDEMO_VMF_DE	(1U << 3)	/* "de": VM_DONTEXPAND */
-#define MMAPDEMO_VMF_DD	(1U << 4)	/* "dd": VM_DONTDUMP */
-#define MMAPDEMO_VMF_ALL	0x1fU
+#define MMAPDEMO_VMF_IO	0x01U	/* "io": VM_IO */
+#define MMAPDEMO_VMF_PF	0x02U	/* "pf": VM_PFNMAP */
+#define MMAPDEMO_VMF_MM	0x04U	/* "mm": VM_MIXEDMAP */
+#define MMAPDEMO_VMF_DE	0x08U	/* "de": VM_DONTEXPAND */
+#define MMAPDEMO_VMF_DD	0x10U	/* "dd": VM_DONTDUMP */
 
 /*
  * One row. An errno field is 0 where the table gives the column's success
