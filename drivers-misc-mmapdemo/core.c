@@ -382,29 +382,6 @@ vm_fault_t mmapdemo_insert_page(struct mmapdemo_file *mf, struct vm_fault *vmf,
 }
 
 /**
- * mmapdemo_buffer_fault() - vm_ops->fault mapping a page of the file's buffer
- * @vmf: the fault
- *
- * The insert-on-fault handler, and the fallback of the strategies that map
- * everything at mmap() time, for when entries are gone while the mapping
- * stays (MADV_DONTNEED). The offset is checked against the buffer because
- * a VMA without VM_DONTEXPAND may have been grown past it by mremap().
- *
- * Context: Fault handler of a VM_MIXEDMAP mapping of a buffer strategy.
- * Return: as mmapdemo_insert_page(), or VM_FAULT_SIGBUS past the buffer.
- */
-vm_fault_t mmapdemo_buffer_fault(struct vm_fault *vmf)
-{
-	struct mmapdemo_file *mf = vmf->vma->vm_private_data;
-	struct mmapdemo_buffer *buf = mf->buf;
-
-	atomic64_inc(&mf->stats.faults);
-	if (vmf->pgoff >= buf->nr_pages)
-		return VM_FAULT_SIGBUS;
-	return mmapdemo_insert_page(mf, vmf, buf->pages[vmf->pgoff]);
-}
-
-/**
  * mmapdemo_vma_mapped() - vm_ops->mapped of the buffer strategies
  * @start: start of the new mapping
  * @end: end of the new mapping

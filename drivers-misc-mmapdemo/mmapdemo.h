@@ -155,7 +155,6 @@ struct page *mmapdemo_slot_get_page(struct page **slot,
 				    struct mmapdemo_counters *stats);
 vm_fault_t mmapdemo_insert_page(struct mmapdemo_file *mf, struct vm_fault *vmf,
 				struct page *page);
-vm_fault_t mmapdemo_buffer_fault(struct vm_fault *vmf);
 unsigned long mmapdemo_max_pages(const struct mmapdemo_strategy *strategy);
 const struct mmapdemo_strategy *mmapdemo_strategy_find(u32 id);
 struct mmapdemo_file *mmapdemo_file_create(const struct mmapdemo_strategy *strategy,
@@ -168,6 +167,9 @@ int mmapdemo_vma_mapped(unsigned long start, unsigned long end, pgoff_t pgoff,
 int mmapdemo_vma_mapped_all(unsigned long start, unsigned long end,
 			    pgoff_t pgoff, const struct file *file,
 			    void **vm_private_data);
+
+/* insert.c: the insert-on-fault handler, shared with other strategies */
+vm_fault_t mmapdemo_buffer_fault(struct vm_fault *vmf);
 
 /* owned.c: pages owned by a mapping */
 struct mmapdemo_mapping *mmapdemo_mapping_create(struct mmapdemo_file *mf,
