@@ -131,7 +131,8 @@ def filter_text(path, text, hidden_rules):
 
 
 def apply_edit(text, edit, path):
-    """Add edit["line"] to an existing kernel file next to a unique anchor."""
+    """Add edit["line"] (or the list edit["lines"]) to an existing kernel
+    file, next to a unique anchor."""
     anchor = re.compile(edit["anchor"])
     lines = text.splitlines(keepends=True)
     hits = [i for i, line in enumerate(lines) if anchor.search(line)]
@@ -139,7 +140,8 @@ def apply_edit(text, edit, path):
         raise SeriesError("%s: anchor %r matches %d lines, not 1; adjust "
                           "scripts/series/series.json" % (path, edit["anchor"], len(hits)))
     at = hits[0] + (1 if edit.get("where", "after") == "after" else 0)
-    lines.insert(at, edit["line"] + "\n")
+    added = edit["lines"] if "lines" in edit else [edit["line"]]
+    lines[at:at] = [line + "\n" for line in added]
     return "".join(lines)
 
 
