@@ -24,7 +24,6 @@ case ${1:-} in
 	exit 0
 	;;
 esac
-strategies=${*:-remap insert lazy vmfpage owned prefault}
 
 "$SCRIPTS_DIR/deps.sh"
 "$SCRIPTS_DIR/apply.sh"
@@ -34,6 +33,9 @@ strategies=${*:-remap insert lazy vmfpage owned prefault}
 demo_bin=$BUILD_DIR/kselftest/mmapdemo/mmapdemo_demo
 [ -x "$demo_bin" ] || die "the demo program was not built ($demo_bin)" \
 	"see $LOG_DIR/kselftest-build.log"
+# Every strategy the program knows (mmapdemo_common.h), unless named.
+strategies=${*:-$("$demo_bin" --list | tr '\n' ' ')}
+[ -n "$strategies" ] || die "$demo_bin --list printed no strategy" "rebuild the demo program"
 
 out=$RESULTS_DIR/demo.out
 mkdir -p "$RESULTS_DIR"

@@ -6,6 +6,10 @@
  * counter behaviour the driver promises for it), the arithmetic that turns
  * that table into expected MMAPDEMO_IOC_STATS values, and small RAII
  * wrappers for file descriptors and mappings.
+ *
+ * What each strategy does beyond map-and-touch (fork, mremap, madvise,
+ * get_user_pages, ...) is not here: it is the documentation's semantics
+ * table, which mmapdemo_gtest.h includes for the test programs.
  */
 
 #ifndef MMAPDEMO_COMMON_H
@@ -32,13 +36,20 @@ enum class Moment {
 	kOpen,		/* open() (and MMAPDEMO_IOC_SET_SIZE) */
 	kMmap,		/* mmap() */
 	kFirstTouch,	/* the first access to the page, in the fault handler */
+	/*
+	 * The first access to any page of a VMA: that one fault maps every
+	 * page of the VMA (pfn), so a mapping costs one fault however many
+	 * of its pages are touched. Only meaningful for @inserted.
+	 */
+	kFirstTouchInVma,
 };
 
 /*
  * One mapping strategy: a device node and the counters it promises.
  *
  * @allocated: when the backing pages are allocated
- * @inserted:  when they are mapped; kFirstTouch means one fault per page
+ * @inserted:  when they are mapped; kFirstTouch means one fault per page,
+ *	kFirstTouchInVma one fault per mapping
  * @per_mapping: every mmap() gets its own pages (MMAPDEMO_INFO_PER_MAPPING)
  *	instead of sharing the file's buffer
  */
@@ -52,12 +63,15 @@ struct Strategy {
 
 /* Adding a strategy to the driver means adding one line here. */
 inline constexpr Strategy kStrategies[] = {
-	{ "remap",    MMAPDEMO_STRATEGY_REMAP,    Moment::kOpen,       Moment::kMmap,       false },
-	{ "insert",   MMAPDEMO_STRATEGY_INSERT,   Moment::kOpen,       Moment::kFirstTouch, false },
-	{ "lazy",     MMAPDEMO_STRATEGY_LAZY,     Moment::kFirstTouch, Moment::kFirstTouch, false },
-	{ "vmfpage",  MMAPDEMO_STRATEGY_VMFPAGE,  Moment::kOpen,       Moment::kFirstTouch, false },
-	{ "owned",    MMAPDEMO_STRATEGY_OWNED,    Moment::kFirstTouch, Moment::kFirstTouch, true  },
-	{ "prefault", MMAPDEMO_STRATEGY_PREFAULT, Moment::kMmap,       Moment::kMmap,       true  },
+	{ "remap",    MMAPDEMO_STRATEGY_REMAP,    Moment::kOpen,       Moment::kMmap,            false },
+	{ "insert",   MMAPDEMO_STRATEGY_INSERT,   Moment::kOpen,       Moment::kFirstTouch,      false },
+	{ "lazy",     MMAPDEMO_STRATEGY_LAZY,     Moment::kFirstTouch, Moment::kFirstTouch,      false },
+	{ "vmfpage",  MMAPDEMO_STRATEGY_VMFPAGE,  Moment::kOpen,       Moment::kFirstTouch,      false },
+	{ "owned",    MMAPDEMO_STRATEGY_OWNED,    Moment::kFirstTouch, Moment::kFirstTouch,      true  },
+	{ "prefault", MMAPDEMO_STRATEGY_PREFAULT, Moment::kMmap,       Moment::kMmap,            true  },
+	{ "batch",    MMAPDEMO_STRATEGY_BATCH,    Moment::kOpen,       Moment::kMmap,            false },
+	{ "pfn",      MMAPDEMO_STRATEGY_PFN,      Moment::kOpen,       Moment::kFirstTouchInVma, false },
+	{ "vmalloc",  MMAPDEMO_STRATEGY_VMALLOC,  Moment::kOpen,       Moment::kMmap,            false },
 };
 
 inline const Strategy *FindStrategy(std::string_view name)
@@ -110,24 +124,40 @@ inline mmapdemo_stats ExpectedForMmap(const Strategy &strategy, uint64_t pages)
 }
 
 /*
- * The first access to each of @pages pages of a new mapping.
+ * The first access to each of @touched pages of a new mapping (one VMA) of
+ * @mapped pages.
  * @pages_exist: the file's buffer already holds these pages because an
  *	earlier mapping (or read()/write()) of the file touched them; only
  *	matters for buffer strategies that allocate on first touch (lazy)
+ *
+ * A strategy that maps on first touch in the VMA (pfn) takes one fault and
+ * inserts all @mapped pages, whatever @touched is (if not zero).
  */
 inline mmapdemo_stats ExpectedForFirstTouch(const Strategy &strategy,
-					    uint64_t pages, bool pages_exist)
+					    uint64_t touched, bool pages_exist,
+					    uint64_t mapped)
 {
 	mmapdemo_stats stats{};
 
 	if (strategy.inserted == Moment::kFirstTouch) {
-		stats.faults = pages;
-		stats.pages_inserted = pages;
+		stats.faults = touched;
+		stats.pages_inserted = touched;
+	}
+	if (strategy.inserted == Moment::kFirstTouchInVma && touched) {
+		stats.faults = 1;
+		stats.pages_inserted = mapped;
 	}
 	if (strategy.allocated == Moment::kFirstTouch &&
 	    (strategy.per_mapping || !pages_exist))
-		stats.pages_allocated = pages;
+		stats.pages_allocated = touched;
 	return stats;
+}
+
+/* The first access to every one of the @pages pages of a new mapping. */
+inline mmapdemo_stats ExpectedForFirstTouch(const Strategy &strategy,
+					    uint64_t pages, bool pages_exist)
+{
+	return ExpectedForFirstTouch(strategy, pages, pages_exist, pages);
 }
 
 /*
@@ -195,10 +225,13 @@ private:
 	int fd_ = -1;
 };
 
-/* open(@path) for reading and writing; check the result with operator bool. */
-inline UniqueFd OpenDevice(const std::string &path)
+/*
+ * open(@path), for reading and writing unless @access says otherwise (e.g.
+ * O_RDONLY); check the result with operator bool.
+ */
+inline UniqueFd OpenDevice(const std::string &path, int access = O_RDWR)
 {
-	return UniqueFd(open(path.c_str(), O_RDWR | O_CLOEXEC));
+	return UniqueFd(open(path.c_str(), access | O_CLOEXEC));
 }
 
 /*
@@ -242,6 +275,23 @@ public:
 	int error() const { return error_; }
 	uint8_t *data() const { return data_; }
 	size_t size() const { return size_; }
+
+	/*
+	 * mremap() to @new_size bytes, with @flags (MREMAP_FIXED: to
+	 * @new_addr). The Mapping follows the mapping wherever it moved, so it
+	 * still unmaps the right range. Returns 0 or the errno value; on
+	 * failure nothing changed.
+	 */
+	int Remap(size_t new_size, int flags, void *new_addr = nullptr)
+	{
+		void *addr = mremap(data_, size_, new_size, flags, new_addr);
+
+		if (addr == MAP_FAILED)
+			return errno;
+		data_ = static_cast<uint8_t *>(addr);
+		size_ = new_size;
+		return 0;
+	}
 
 	/* munmap() now; returns 0 or the errno value. */
 	int Unmap()

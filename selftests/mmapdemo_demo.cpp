@@ -20,6 +20,13 @@
  *
  *	mmapdemo-demo: strategy=remap pages=3 faults=0 expected_faults=0 data=ok
  *
+ * The expected count comes from the counter model of mmapdemo_common.h:
+ * 0 where mmap() maps everything (remap, prefault, batch, vmalloc), one per
+ * page where each first touch faults (insert, lazy, vmfpage, owned), and 1
+ * for pfn, whose first fault maps the whole mapping.
+ *
+ * "mmapdemo_demo --list" prints the strategy names, one a line.
+ *
  * Exit status: 0 if every node returned the right bytes and fault count,
  * 1 otherwise, 2 for a usage error.
  */
@@ -142,13 +149,19 @@ int main(int argc, char **argv)
 {
 	std::vector<std::string> paths;
 
+	if (argc == 2 && std::strcmp(argv[1], "--list") == 0) {
+		for (const Strategy &strategy : mmapdemo::kStrategies)
+			std::printf("%s\n", strategy.name);
+		return 0;
+	}
 	for (int i = 1; i < argc; i++) {
 		const std::string path = NodePath(argv[i]);
 
 		if (path.empty() || argv[i][0] == '-') {
 			std::fprintf(stderr,
 				     "usage: %s [STRATEGY | /dev/mmapdemo-STRATEGY]...\n"
-				     "strategies:", argv[0]);
+				     "       %s --list\n"
+				     "strategies:", argv[0], argv[0]);
 			for (const Strategy &strategy : mmapdemo::kStrategies)
 				std::fprintf(stderr, " %s", strategy.name);
 			std::fprintf(stderr, "\n");

@@ -6,7 +6,10 @@
  * One parameterised GoogleTest suite runs each test on every strategy of
  * kStrategies (mmapdemo_common.h); results are printed as KTAP for the
  * kselftest runner by ktap_listener.h. Every test opens its own file, so
- * each starts from fresh counters and a fresh buffer.
+ * each starts from fresh counters and a fresh buffer. What the strategies
+ * do differently beyond mapping and touching (MAP_PRIVATE, mremap(),
+ * fork(), madvise(), get_user_pages(), ...) is the documentation's
+ * semantics table, checked by mmapdemo_semantics_test.
  *
  * The program loads the module (modprobe mmapdemo) if the nodes are
  * missing, and skips (exit code 4) when they stay missing or cannot be
@@ -17,104 +20,30 @@
  * size, which the driver must report in MMAPDEMO_IOC_INFO.
  */
 
-#include "ktap_listener.h"
-#include "mmapdemo_common.h"
+#include "mmapdemo_gtest.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <climits>
 #include <cstdint>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <optional>
-#include <ostream>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
-/*
- * Let EXPECT_EQ compare and print whole counter sets, so a mismatch shows
- * every counter at once.
- */
-static bool operator==(const mmapdemo_stats &a, const mmapdemo_stats &b)
-{
-	return a.mmaps == b.mmaps && a.faults == b.faults &&
-	       a.pages_inserted == b.pages_inserted &&
-	       a.pages_allocated == b.pages_allocated &&
-	       a.pages_freed == b.pages_freed;
-}
-
-/* Counter changes between two snapshots (counters only grow). */
-static mmapdemo_stats operator-(const mmapdemo_stats &after,
-				const mmapdemo_stats &before)
-{
-	mmapdemo_stats delta;
-
-	delta.mmaps = after.mmaps - before.mmaps;
-	delta.faults = after.faults - before.faults;
-	delta.pages_inserted = after.pages_inserted - before.pages_inserted;
-	delta.pages_allocated = after.pages_allocated - before.pages_allocated;
-	delta.pages_freed = after.pages_freed - before.pages_freed;
-	return delta;
-}
-
-/* The sum of two sets of counter changes. */
-static mmapdemo_stats operator+(const mmapdemo_stats &a, const mmapdemo_stats &b)
-{
-	mmapdemo_stats sum;
-
-	sum.mmaps = a.mmaps + b.mmaps;
-	sum.faults = a.faults + b.faults;
-	sum.pages_inserted = a.pages_inserted + b.pages_inserted;
-	sum.pages_allocated = a.pages_allocated + b.pages_allocated;
-	sum.pages_freed = a.pages_freed + b.pages_freed;
-	return sum;
-}
-
-static void PrintTo(const mmapdemo_stats &stats, std::ostream *os)
-{
-	*os << "{mmaps=" << stats.mmaps << " faults=" << stats.faults
-	    << " pages_inserted=" << stats.pages_inserted
-	    << " pages_allocated=" << stats.pages_allocated
-	    << " pages_freed=" << stats.pages_freed << "}";
-}
-
 namespace mmapdemo {
-
-/* GoogleTest prints each test's parameter (e.g. in --gtest_output=xml). */
-void PrintTo(const Strategy &strategy, std::ostream *os)
-{
-	*os << strategy.name;
-}
-
 namespace {
-
-/* The module parameter's documented default. */
-constexpr uint64_t kDefaultPages = 3;
 
 /* The seed demo: "facebook" at the start of each page reads as "face". */
 constexpr char kSeedText[] = "facebook";
 constexpr size_t kSeedTextLen = sizeof(kSeedText) - 1;
 constexpr uint32_t kSeedWord = 0x66616365;
-
-/*
- * Make the compiler forget what it knows about memory: a value written
- * through a mapping must really be loaded again when it is checked, not
- * forwarded from the store.
- */
-inline void barrier()
-{
-	asm volatile("" ::: "memory");
-}
 
 uint32_t BigEndianWordAt(const uint8_t *p)
 {
@@ -122,127 +51,8 @@ uint32_t BigEndianWordAt(const uint8_t *p)
 	       uint32_t{p[2]} << 8 | uint32_t{p[3]};
 }
 
-/* A byte that depends on its offset and differs between pages. */
-uint8_t PatternByte(uint64_t offset)
-{
-	return static_cast<uint8_t>((offset * 0x9e3779b97f4a7c15ULL) >> 56);
-}
-
-/* The offset of the first byte that is not zero, if any. */
-std::optional<size_t> FirstNonZero(const uint8_t *data, size_t len)
-{
-	const uint8_t *found = std::find_if(data, data + len,
-					    [](uint8_t byte) { return byte != 0; });
-
-	if (found == data + len)
-		return std::nullopt;
-	return static_cast<size_t>(found - data);
-}
-
-/* The offset of the first byte that does not hold PatternByte(offset). */
-std::optional<size_t> FirstPatternMismatch(const uint8_t *data, size_t len)
-{
-	for (size_t offset = 0; offset < len; offset++)
-		if (data[offset] != PatternByte(offset))
-			return offset;
-	return std::nullopt;
-}
-
-/*
- * The errno value left by a system call that returned @ret, 0 if it did not
- * fail; taken before anything else can change errno.
- */
-template <typename T>
-int ErrnoOf(T ret)
-{
-	return ret == -1 ? errno : 0;
-}
-
-/* A per-page marker, so a page showing up in the wrong place is noticed. */
-uint8_t PageMarker(uint64_t page, uint8_t salt)
-{
-	return static_cast<uint8_t>(0x40 + page * 7 + salt);
-}
-
-size_t PageSize()
-{
-	return static_cast<size_t>(sysconf(_SC_PAGESIZE));
-}
-
-/* The size a freshly opened file has: the module parameter, if visible. */
-uint64_t DefaultPages()
-{
-	std::ifstream param("/sys/module/mmapdemo/parameters/nr_pages");
-	uint64_t pages;
-
-	if (param >> pages)
-		return pages;
-	return kDefaultPages;
-}
-
-class Mmapdemo : public testing::TestWithParam<Strategy> {
-protected:
-	void SetUp() override
-	{
-		page_size_ = PageSize();
-		fd_ = OpenDevice(Path());
-
-		const int open_errno = errno;
-
-		ASSERT_TRUE(fd_) << "open " << Path() << ": " << strerror(open_errno);
-		ASSERT_NO_FATAL_FAILURE(RefreshInfo());
-	}
-
-	const Strategy &strategy() const { return GetParam(); }
-	std::string Path() const { return DevicePath(strategy()); }
-	size_t Bytes(uint64_t pages) const { return pages * page_size_; }
-
-	void RefreshInfo()
-	{
-		const int err = QueryInfo(fd_.get(), &info_);
-
-		ASSERT_EQ(err, 0) << "MMAPDEMO_IOC_INFO: " << strerror(err);
-		pages_ = info_.nr_pages;
-	}
-
-	mmapdemo_stats Stats() const
-	{
-		mmapdemo_stats stats{};
-		const int err = QueryStats(fd_.get(), &stats);
-
-		EXPECT_EQ(err, 0) << "MMAPDEMO_IOC_STATS: " << strerror(err);
-		return stats;
-	}
-
-	/* Give the file exactly @pages pages, unless it already has them. */
-	void UsePages(uint64_t pages)
-	{
-		if (pages_ == pages)
-			return;
-		ASSERT_LE(pages, info_.max_pages) << "the driver's cap is too small";
-
-		const int err = SetSize(fd_.get(), pages);
-
-		ASSERT_EQ(err, 0) << "MMAPDEMO_IOC_SET_SIZE " << pages << ": "
-				  << strerror(err);
-		ASSERT_NO_FATAL_FAILURE(RefreshInfo());
-		ASSERT_EQ(pages_, pages);
-	}
-
-	Mapping Map(uint64_t pages, uint64_t first_page = 0) const
-	{
-		return Mapping::Create(fd_.get(), Bytes(pages),
-				       static_cast<off_t>(Bytes(first_page)));
-	}
-
-	UniqueFd fd_;
-	mmapdemo_info info_{};
-	uint64_t pages_ = 0;
-	size_t page_size_ = 0;
-};
-
-#define ASSERT_MAPPED(mapping)						\
-	ASSERT_TRUE(mapping) << "mmap: " << strerror((mapping).error())
+/* The contract tests; the fixture is shared with mmapdemo_semantics_test. */
+class Mmapdemo : public StrategyTest {};
 
 TEST_P(Mmapdemo, ReportsStrategyAndGeometry)
 {
@@ -750,17 +560,21 @@ struct BadMmap {
 	bool needs_64bit;	/* offsets beyond a 32-bit off_t */
 };
 
-/* Requests the driver or the core mm must refuse, for a file of @pages pages. */
-std::vector<BadMmap> BadMmaps(uint64_t pages, size_t page_size)
+/*
+ * Requests the driver or the core mm must refuse, for a file of @pages
+ * pages. MAP_PRIVATE is refused with @private_errno, the semantics
+ * table's MAP_PRIVATE column; 0 (copy-on-write) leaves those rows out.
+ */
+std::vector<BadMmap> BadMmaps(uint64_t pages, size_t page_size, int private_errno)
 {
 	const uint64_t size = pages * page_size;
 	const int rw = PROT_READ | PROT_WRITE;
 	/* A page-aligned offset far beyond any buffer that does not overflow. */
 	const uint64_t huge = 0x7ffffffff000ULL & ~uint64_t{page_size - 1};
 
-	return {
-		{ "MAP_PRIVATE", size, 0, MAP_PRIVATE, rw, EINVAL, false },
-		{ "MAP_PRIVATE read-only", size, 0, MAP_PRIVATE, PROT_READ, EINVAL, false },
+	std::vector<BadMmap> bad = {
+		{ "MAP_PRIVATE", size, 0, MAP_PRIVATE, rw, private_errno, false },
+		{ "MAP_PRIVATE read-only", size, 0, MAP_PRIVATE, PROT_READ, private_errno, false },
 		{ "zero length", 0, 0, MAP_SHARED, rw, EINVAL, false },
 		{ "offset not page aligned", page_size, page_size / 2, MAP_SHARED, rw, EINVAL, false },
 		{ "offset at the end", page_size, size, MAP_SHARED, rw, ENXIO, false },
@@ -772,11 +586,16 @@ std::vector<BadMmap> BadMmaps(uint64_t pages, size_t page_size)
 		{ "offset wraps", page_size, -uint64_t{page_size}, MAP_SHARED, rw, EOVERFLOW, true },
 		{ "offset plus length wraps", 3 * page_size, -uint64_t{2 * page_size}, MAP_SHARED, rw, EOVERFLOW, true },
 	};
+
+	bad.erase(std::remove_if(bad.begin(), bad.end(),
+				 [](const BadMmap &b) { return b.expected_errno == 0; }),
+		  bad.end());
+	return bad;
 }
 
 TEST_P(Mmapdemo, BadMmapsAreRefused)
 {
-	for (const BadMmap &bad : BadMmaps(pages_, page_size_)) {
+	for (const BadMmap &bad : BadMmaps(pages_, page_size_, semantics().private_errno)) {
 		SCOPED_TRACE(bad.what);
 		if (bad.needs_64bit && sizeof(long) < 8)
 			continue;
@@ -795,32 +614,6 @@ TEST_P(Mmapdemo, BadMmapsAreRefused)
 	EXPECT_EQ(Stats().mmaps, 0U);
 	ASSERT_NO_FATAL_FAILURE(RefreshInfo());
 	EXPECT_EQ(info_.flags & MMAPDEMO_INFO_SIZE_FIXED, 0U);
-}
-
-/* VM_DONTEXPAND: a mapping cannot grow, even inside the file. */
-TEST_P(Mmapdemo, MremapCannotGrow)
-{
-	ASSERT_NO_FATAL_FAILURE(UsePages(std::max<uint64_t>(pages_, 2)));
-
-	Mapping mapping = Map(1);
-
-	ASSERT_MAPPED(mapping);
-	mapping.data()[0] = PageMarker(0, 1);
-
-	void *grown = mremap(mapping.data(), Bytes(1), Bytes(2), MREMAP_MAYMOVE);
-	const int mremap_errno = errno;
-
-	if (grown != MAP_FAILED) {
-		/*
-		 * The old range is gone or inside the new one, so the
-		 * Mapping's own munmap() later is harmless.
-		 */
-		munmap(grown, Bytes(2));
-		FAIL() << "mremap() grew the mapping";
-	}
-	EXPECT_EQ(mremap_errno, EFAULT) << strerror(mremap_errno);
-	barrier();
-	EXPECT_EQ(mapping.data()[0], PageMarker(0, 1)) << "the mapping was damaged";
 }
 
 TEST_P(Mmapdemo, SetSizeRejectsBadRequests)
@@ -933,14 +726,20 @@ TEST_P(Mmapdemo, SetSizeBusyOnceMapped)
 {
 	const uint64_t other_size = pages_ > 1 ? pages_ - 1 : 1;
 
-	/* Failed mmap() calls fix nothing. */
+	/*
+	 * Failed mmap() calls fix nothing: one the driver's bounds check
+	 * refuses and, where the table says it is refused, MAP_PRIVATE.
+	 */
 	{
 		Mapping past_end = Map(1, pages_);
-		Mapping private_map = Mapping::Create(fd_.get(), Bytes(1), 0,
-						      MAP_PRIVATE);
 
 		ASSERT_FALSE(past_end);
-		ASSERT_FALSE(private_map);
+		if (semantics().private_errno) {
+			Mapping private_map = Mapping::Create(fd_.get(), Bytes(1), 0,
+							      MAP_PRIVATE);
+
+			ASSERT_FALSE(private_map);
+		}
 	}
 	ASSERT_NO_FATAL_FAILURE(RefreshInfo());
 	EXPECT_EQ(info_.flags & MMAPDEMO_INFO_SIZE_FIXED, 0U);
@@ -967,91 +766,12 @@ TEST_P(Mmapdemo, SetSizeBusyOnceMapped)
 	EXPECT_NE(info_.flags & MMAPDEMO_INFO_SIZE_FIXED, 0U);
 }
 
-INSTANTIATE_TEST_SUITE_P(, Mmapdemo, testing::ValuesIn(kStrategies),
-			 [](const testing::TestParamInfo<Strategy> &param) {
-				 return std::string(param.param.name);
-			 });
-
-/* Load the module quietly; true if modprobe says it worked. */
-bool LoadModule()
-{
-	const char *const argv[] = { "modprobe", "-q", "mmapdemo", nullptr };
-	posix_spawn_file_actions_t actions;
-	pid_t pid;
-	int status;
-
-	posix_spawn_file_actions_init(&actions);
-	posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null",
-					 O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null",
-					 O_WRONLY, 0);
-	const int err = posix_spawnp(&pid, "modprobe", &actions, nullptr,
-				     const_cast<char *const *>(argv), environ);
-	posix_spawn_file_actions_destroy(&actions);
-
-	return err == 0 && waitpid(pid, &status, 0) == pid &&
-	       WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
-size_t CountPresentNodes()
-{
-	return std::count_if(std::begin(kStrategies), std::end(kStrategies),
-			     [](const Strategy &s) {
-				     return access(DevicePath(s).c_str(), F_OK) == 0;
-			     });
-}
-
-/*
- * Why the tests cannot run here, if they cannot. Nodes that are missing
- * while others exist are left to the tests, which then fail: the module
- * is loaded but does not provide what the contract says.
- */
-std::optional<std::string> WhyTestsCannotRun()
-{
-	const size_t all = std::size(kStrategies);
-
-	/* Give udev a moment where devtmpfs does not create the nodes. */
-	if (CountPresentNodes() < all && LoadModule()) {
-		for (int i = 0; i < 20 && CountPresentNodes() < all; i++)
-			std::this_thread::sleep_for(std::chrono::milliseconds(100));
-	}
-	if (CountPresentNodes() == 0)
-		return "mmapdemo devices absent and module could not be loaded";
-
-	for (const Strategy &s : kStrategies) {
-		const std::string path = DevicePath(s);
-
-		if (access(path.c_str(), F_OK) != 0)
-			continue;
-
-		UniqueFd fd = OpenDevice(path);
-
-		if (!fd && (errno == EACCES || errno == EPERM))
-			return "mmapdemo devices need root: open " + path + ": " +
-			       strerror(errno);
-		break;
-	}
-	return std::nullopt;
-}
+INSTANTIATE_TEST_SUITE_P(, Mmapdemo, testing::ValuesIn(kStrategies), StrategyName);
 
 } /* namespace */
 } /* namespace mmapdemo */
 
 int main(int argc, char **argv)
 {
-	testing::InitGoogleTest(&argc, argv);
-
-	/* Listing the tests needs no device. GTEST_FLAG_GET() is 1.12+. */
-#ifdef GTEST_FLAG_GET
-	const bool listing = GTEST_FLAG_GET(list_tests);
-#else
-	const bool listing = testing::GTEST_FLAG(list_tests);
-#endif
-	if (listing)
-		return RUN_ALL_TESTS();
-
-	if (const auto reason = mmapdemo::WhyTestsCannotRun())
-		return ktap::SkipAll(*reason);
-
-	return ktap::RunAllTests();
+	return mmapdemo::RunTestProgram(argc, argv);
 }

@@ -16,6 +16,7 @@
 
 #if !defined(HOST_BUILD_DIR) || !defined(HOST_SOURCE_DIR) || \
 	!defined(HOST_SELFTEST_DIR) || !defined(HOST_UAPI_DIR) || \
+	!defined(HOST_KUNIT_DIR) || \
 	!defined(HOST_KERNEL_SRC) || !defined(HOST_CXX)
 #error "build the host tests with tests/host/Makefile"
 #endif
@@ -26,11 +27,20 @@ struct Config {
 	/* Programs built by tests/host/Makefile. */
 	static std::string KtapFixture() { return std::string(HOST_BUILD_DIR) + "/ktap_fixture"; }
 	static std::string MmapdemoTest() { return std::string(HOST_BUILD_DIR) + "/mmapdemo_test"; }
+	static std::string MmapdemoSemanticsTest()
+	{
+		return std::string(HOST_BUILD_DIR) + "/mmapdemo_semantics_test";
+	}
 	static std::string MmapdemoDemo() { return std::string(HOST_BUILD_DIR) + "/mmapdemo_demo"; }
 
-	/* Sources: the selftest directory and the UAPI header's include dir. */
+	/*
+	 * Sources: the selftest directory, the UAPI header's include dir, and
+	 * kunit/, which lands as drivers/misc/mmapdemo/tests/ and holds the
+	 * semantics table the test programs include.
+	 */
 	static std::string SelftestDir() { return HOST_SELFTEST_DIR; }
 	static std::string UapiDir() { return HOST_UAPI_DIR; }
+	static std::string KunitDir() { return HOST_KUNIT_DIR; }
 	static std::string KtapParseScript() { return std::string(HOST_SOURCE_DIR) + "/ktap_parse.py"; }
 
 	/* The C++ compiler the host tests were built with. */

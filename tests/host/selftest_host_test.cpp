@@ -2,9 +2,10 @@
 /*
  * selftest_host_test - what can be checked of the kselftest without a kernel
  *
- * - mmapdemo_test and mmapdemo_demo, built on the host against the UAPI
- *   header, behave sensibly where there is no driver: the test skips with
- *   exit code 4, the demo fails.
+ * - mmapdemo_test, mmapdemo_semantics_test and mmapdemo_demo, built on the
+ *   host against the UAPI header, behave sensibly where there is no driver:
+ *   the tests skip with exit code 4, the demo fails. Every parameterised
+ *   test of both test programs runs on every strategy.
  * - The selftest Makefile works with the kernel's lib.mk (taken from a
  *   kernel tree if one is available): it builds, installs and lists the
  *   test, picks the C++ compiler like lib.mk picks CC, and stops with a
@@ -17,6 +18,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -45,44 +47,101 @@ bool DriverPresent()
 	return false;
 }
 
+/* The two GoogleTest programs of the selftest. */
+std::vector<std::string> TestPrograms()
+{
+	return { host::Config::MmapdemoTest(), host::Config::MmapdemoSemanticsTest() };
+}
+
 TEST(SelftestOnHost, TestSkipsWithoutDriver)
 {
 	if (DriverPresent())
 		GTEST_SKIP() << "this host has mmapdemo nodes";
 
-	const RunResult run = host::Run({ host::Config::MmapdemoTest() });
+	for (const std::string &program : TestPrograms()) {
+		const RunResult run = host::Run({ program });
 
-	EXPECT_EQ(run.out, "TAP version 13\n"
-			   "1..0 # SKIP mmapdemo devices absent and module could not be loaded\n");
-	EXPECT_EQ(run.exit_code, 4) << Describe(run);
+		SCOPED_TRACE(program);
+		EXPECT_EQ(run.out, "TAP version 13\n"
+				   "1..0 # SKIP mmapdemo devices absent and module could not be loaded\n");
+		EXPECT_EQ(run.exit_code, 4) << Describe(run);
+	}
+}
+
+/*
+ * The parameterised tests of @program ("Suite.Test" -> strategies), from
+ * --gtest_list_tests; @suites gets every suite listed.
+ */
+std::map<std::string, std::set<std::string>> ListStrategiesOfTests(
+	const std::string &program, std::vector<std::string> *suites)
+{
+	const RunResult run = host::Run({ program, "--gtest_list_tests" });
+	const std::regex suite_line("([A-Za-z]+)\\.(  #.*)?");
+	const std::regex test_line("  ([A-Za-z]+)/([a-z]+)(  #.*)?");
+	std::map<std::string, std::set<std::string>> strategies_of_test;
+	std::string suite;
+
+	EXPECT_EQ(run.exit_code, 0) << Describe(run);
+	for (const std::string &line : Lines(run.out)) {
+		std::smatch match;
+
+		if (std::regex_match(line, match, suite_line)) {
+			suite = match[1];
+			suites->push_back(suite);
+		} else if (std::regex_match(line, match, test_line)) {
+			strategies_of_test[suite + "." + match[1].str()].insert(match[2]);
+		}
+	}
+	return strategies_of_test;
+}
+
+std::set<std::string> AllStrategies()
+{
+	std::set<std::string> all;
+
+	for (const mmapdemo::Strategy &strategy : mmapdemo::kStrategies)
+		all.insert(strategy.name);
+	return all;
 }
 
 /* Every test is instantiated once per strategy, named after it. */
 TEST(SelftestOnHost, TestCoversEveryStrategy)
 {
-	const RunResult run = host::Run({ host::Config::MmapdemoTest(),
-					  "--gtest_list_tests" });
-	const std::regex test_line("  ([A-Za-z]+)/([a-z]+)(  #.*)?");
-	std::map<std::string, std::set<std::string>> strategies_of_test;
+	std::vector<std::string> suites;
+	const auto strategies_of_test =
+		ListStrategiesOfTests(host::Config::MmapdemoTest(), &suites);
 
-	ASSERT_EQ(run.exit_code, 0) << Describe(run);
-	ASSERT_FALSE(Lines(run.out).empty());
-	EXPECT_EQ(Lines(run.out)[0], "Mmapdemo.");
-	for (const std::string &line : Lines(run.out)) {
-		std::smatch match;
-
-		if (std::regex_match(line, match, test_line))
-			strategies_of_test[match[1]].insert(match[2]);
-	}
-
-	std::set<std::string> all;
-
-	for (const mmapdemo::Strategy &strategy : mmapdemo::kStrategies)
-		all.insert(strategy.name);
-	ASSERT_FALSE(strategies_of_test.empty()) << run.out;
-	EXPECT_TRUE(strategies_of_test.count("SeedScenario"));
+	ASSERT_FALSE(suites.empty());
+	EXPECT_EQ(suites[0], "Mmapdemo");
+	ASSERT_FALSE(strategies_of_test.empty());
+	EXPECT_TRUE(strategies_of_test.count("Mmapdemo.SeedScenario"));
 	for (const auto &[test, strategies] : strategies_of_test)
-		EXPECT_EQ(strategies, all) << test;
+		EXPECT_EQ(strategies, AllStrategies()) << test;
+}
+
+/*
+ * One test per column of the documentation's semantics table, each run on
+ * every strategy, plus the check that the table has a row per strategy.
+ */
+TEST(SelftestOnHost, SemanticsTestCoversEveryColumnAndStrategy)
+{
+	std::vector<std::string> suites;
+	const auto strategies_of_test =
+		ListStrategiesOfTests(host::Config::MmapdemoSemanticsTest(), &suites);
+	const char *const columns[] = {
+		"FaultsWhenPagesAreFirstTouched", "MapPrivate", "ForkChildFaults",
+		"MremapGrow", "MremapMove", "MunmapOfAMiddlePage", "MprotectAddWrite",
+		"MadviseDontneed", "GetUserPagesProcessVmReadv", "GetUserPagesVmsplice",
+		"GetUserPagesODirect", "VmFlagsInSmaps", "MadviseDodump",
+		"ConcurrentFaults",
+	};
+
+	EXPECT_NE(std::find(suites.begin(), suites.end(), "SemanticsTable"), suites.end());
+	for (const char *column : columns)
+		EXPECT_TRUE(strategies_of_test.count(std::string("Semantics.") + column))
+			<< column;
+	for (const auto &[test, strategies] : strategies_of_test)
+		EXPECT_EQ(strategies, AllStrategies()) << test;
 }
 
 TEST(SelftestOnHost, DemoRejectsUnknownStrategy)
@@ -95,6 +154,19 @@ TEST(SelftestOnHost, DemoRejectsUnknownStrategy)
 		EXPECT_NE(run.err.find(std::string(" ") + strategy.name),
 			  std::string::npos) << strategy.name;
 	EXPECT_EQ(run.out, "");
+}
+
+/* demo.sh asks the demo which strategies there are. */
+TEST(SelftestOnHost, DemoListsEveryStrategy)
+{
+	const RunResult run = host::Run({ host::Config::MmapdemoDemo(), "--list" });
+	std::vector<std::string> expected;
+
+	for (const mmapdemo::Strategy &strategy : mmapdemo::kStrategies)
+		expected.push_back(strategy.name);
+	EXPECT_EQ(run.exit_code, 0) << Describe(run);
+	EXPECT_EQ(Lines(run.out), expected);
+	EXPECT_EQ(run.err, "");
 }
 
 TEST(SelftestOnHost, DemoFailsWithoutDriver)
@@ -113,7 +185,7 @@ TEST(SelftestOnHost, DemoFailsWithoutDriver)
 /*
  * A minimal kernel tree around a copy of the selftest directory: lib.mk
  * and kselftest.h from the real tree, the UAPI header where "make headers"
- * would put it.
+ * would put it, and the semantics table where the series puts it.
  */
 class SelftestMakefile : public testing::Test {
 protected:
@@ -141,6 +213,9 @@ protected:
 		fs::copy(host::Config::SelftestDir(), dir_, fs::copy_options::recursive);
 		fs::copy_file(fs::path(host::Config::UapiDir()) / "linux/mmapdemo.h",
 			      root_ / "usr/include/linux/mmapdemo.h");
+		fs::create_directories(root_ / "drivers/misc/mmapdemo/tests");
+		fs::copy_file(fs::path(host::Config::KunitDir()) / "mmapdemo_semantics.h",
+			      root_ / "drivers/misc/mmapdemo/tests/mmapdemo_semantics.h");
 	}
 
 	void TearDown() override
@@ -174,26 +249,30 @@ TEST_F(SelftestMakefile, BuildsInstallsAndListsTheTest)
 	const RunResult build = Make({});
 
 	ASSERT_EQ(build.exit_code, 0) << Describe(build);
-	EXPECT_TRUE(fs::exists(output_ / "mmapdemo_test"));
-	EXPECT_TRUE(fs::exists(output_ / "mmapdemo_demo"));
+	for (const char *program : { "mmapdemo_test", "mmapdemo_semantics_test", "mmapdemo_demo" })
+		EXPECT_TRUE(fs::exists(output_ / program)) << program;
 	EXPECT_EQ(build.err.find("warning"), std::string::npos) << build.err;
 
 	const RunResult installed = Make({ "install", "INSTALL_PATH=" + install.string() });
 
 	ASSERT_EQ(installed.exit_code, 0) << Describe(installed);
-	for (const char *file : { "mmapdemo_test", "mmapdemo_demo", "config", "settings" })
+	for (const char *file : { "mmapdemo_test", "mmapdemo_semantics_test", "mmapdemo_demo",
+				  "config", "settings" })
 		EXPECT_TRUE(fs::exists(install / file)) << file;
 
 	/* The demo is built and installed but is not a test to run. */
 	const RunResult listed = Make({ "-s", "--no-print-directory",
 					"COLLECTION=mmapdemo", "emit_tests" });
 
-	EXPECT_EQ(listed.out, "mmapdemo:mmapdemo_test\n") << Describe(listed);
+	EXPECT_EQ(listed.out, "mmapdemo:mmapdemo_test\nmmapdemo:mmapdemo_semantics_test\n")
+		<< Describe(listed);
 
 	if (!DriverPresent()) {
-		const RunResult run = host::Run({ (install / "mmapdemo_test").string() });
+		for (const char *program : { "mmapdemo_test", "mmapdemo_semantics_test" }) {
+			const RunResult run = host::Run({ (install / program).string() });
 
-		EXPECT_EQ(run.exit_code, 4) << Describe(run);
+			EXPECT_EQ(run.exit_code, 4) << program << ": " << Describe(run);
+		}
 	}
 }
 
