@@ -45,6 +45,8 @@
  * - MMAPDEMO_IOC_STATS counts, per open file, mmaps, fault-handler calls and
  *   the pages inserted, allocated and freed: the tests read them to prove
  *   how many faults each strategy takes.
+ * - The nodes are root only (0600) unless the dev_mode module parameter
+ *   grants a group access; nothing is ever granted to others.
  * - Nothing is printed on a fault path unless dynamic debug asks for it, e.g.
  *   modprobe mmapdemo dyndbg=+p
  *
@@ -81,6 +83,15 @@ MODULE_PARM_DESC(nr_pages, "Size in pages of a newly opened file (default: 3)");
 static unsigned long max_pages = 65536;
 module_param(max_pages, ulong, 0444);
 MODULE_PARM_DESC(max_pages, "Largest size in pages MMAPDEMO_IOC_SET_SIZE accepts (default: 65536)");
+
+/*
+ * Root only by default: every open file is a claim on up to max_pages pages
+ * of kernel memory, also when opened read-only (resizing and mapping need no
+ * write access), so no bit for others is accepted either.
+ */
+static umode_t dev_mode = 0600;
+module_param(dev_mode, ushort, 0444);
+MODULE_PARM_DESC(dev_mode, "Mode of the /dev/mmapdemo-* nodes, owner and group bits only (default: 0600)");
 
 static const struct mmapdemo_strategy *const mmapdemo_strategies[] = {
 	&mmapdemo_remap_strategy,
@@ -537,6 +548,9 @@ static ssize_t mmapdemo_buffer_rw(struct mmapdemo_buffer *buf, char __user *ubuf
 	if (pos >= size)
 		return write ? -ENOSPC : 0;
 	count = min_t(loff_t, count, size - pos);
+	/* For __copy_from_user() below. */
+	if (write && !access_ok(ubuf, count))
+		return -EFAULT;
 
 	while (done < count) {
 		size_t offset = offset_in_page(pos);
@@ -560,8 +574,13 @@ static ssize_t mmapdemo_buffer_rw(struct mmapdemo_buffer *buf, char __user *ubuf
 			left = clear_user(ubuf + done, chunk);
 		} else {
 			kaddr = kmap_local_page(page);
+			/*
+			 * Not copy_from_user(): on a fault it zeroes the bytes
+			 * it could not copy, and here they are the file's data,
+			 * which a failed write() must leave alone.
+			 */
 			if (write)
-				left = copy_from_user(kaddr + offset, ubuf + done, chunk);
+				left = __copy_from_user(kaddr + offset, ubuf + done, chunk);
 			else
 				left = copy_to_user(ubuf + done, kaddr + offset, chunk);
 			kunmap_local(kaddr);
@@ -838,6 +857,13 @@ static int __init mmapdemo_init(void)
 	size_t i;
 	int ret;
 
+	/* 0 would let the misc core pick the mode. */
+	if (!dev_mode || (dev_mode & ~0770)) {
+		pr_err("dev_mode=%#o: only owner and group permission bits, e.g. 0660\n",
+		       dev_mode);
+		return -EINVAL;
+	}
+
 	for (i = 0; i < ARRAY_SIZE(mmapdemo_strategies); i++) {
 		const struct mmapdemo_strategy *strategy = mmapdemo_strategies[i];
 		struct mmapdemo_device *dev = &mmapdemo_devices[i];
@@ -857,10 +883,11 @@ static int __init mmapdemo_init(void)
 		dev->misc.name = dev->name;
 		dev->misc.fops = mmapdemo_file_fops(strategy);
 		/*
-		 * Root only: the nodes hand out kernel memory and count on
-		 * their users to be trusted with its cost.
+		 * Root only unless dev_mode says otherwise: the nodes hand out
+		 * kernel memory and count on their users to be trusted with
+		 * its cost.
 		 */
-		dev->misc.mode = 0600;
+		dev->misc.mode = dev_mode;
 		ret = misc_register(&dev->misc);
 		if (ret) {
 			pr_err("cannot register %s: %d\n", dev->name, ret);

@@ -1,11 +1,18 @@
 #!/bin/sh
 # build.sh - build the x86_64 guest kernel (and the selftests) out of tree.
 #
-# Usage: scripts/build.sh [kernel]            configure if needed, make bzImage modules
-#        scripts/build.sh kselftest [--install]
+# Usage: scripts/build.sh [--debug] [kernel]  configure if needed, make bzImage modules
+#        scripts/build.sh [--debug] kselftest [--install]
 #                                             make headers kselftest-all TARGETS=mmapdemo
 #                                             (--install: also kselftest-install)
-#        scripts/build.sh config              only (re)configure
+#        scripts/build.sh [--debug] config    only (re)configure
+#
+# --debug (or MMAPDEMO_VARIANT=debug): the debug kernel, which adds
+# scripts/configs/debug.config (KASAN, KFENCE, kmemleak, lockdep, DEBUG_VM,
+# PAGE_TABLE_CHECK, DEBUG_VIRTUAL, UBSAN bounds, DEBUG_PAGEALLOC) after
+# guest.config and builds in O=$MMAPDEMO_CACHE/build/x86_64-debug; its logs
+# are kernel-config-debug.log, kernel-build-debug.log ...  The normal build
+# folder is left alone.
 #
 # Source: the long-lived worktree ($MMAPDEMO_CACHE/work/linux-7.3, made by
 # scripts/apply.sh).  Output: O=$MMAPDEMO_CACHE/build/x86_64.
@@ -22,8 +29,21 @@ set -eu
 SCRIPTS_DIR=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
 . "$SCRIPTS_DIR/lib.sh"
 
+# --debug, wherever it is: the debug variant (lib.sh's use_variant).
+for arg; do
+	shift
+	case $arg in
+	--debug) use_variant debug ;;
+	*) set -- "$@" "$arg" ;;
+	esac
+done
+
 GUEST_CONFIG=$SCRIPTS_DIR/configs/guest.config
 EXTRA_CONFIG=${MMAPDEMO_EXTRA_CONFIG:-}
+if [ "$MMAPDEMO_VARIANT" = debug ]; then
+	# Checked like guest.config by check_requested, as every fragment.
+	EXTRA_CONFIG="$SCRIPTS_DIR/configs/debug.config${EXTRA_CONFIG:+ $EXTRA_CONFIG}"
+fi
 KSELFTEST_TARGET=${MMAPDEMO_KSELFTEST_TARGET:-mmapdemo}
 JOBS=${MMAPDEMO_JOBS:-$(nproc)}
 CONFIG_HASH_FILE=$BUILD_DIR/.mmapdemo-config-inputs
@@ -98,7 +118,7 @@ check_requested() {
 	fi
 	printf '%s\n' "$missing" | sed "s/^/[$PROG]   /" >&2
 	die "these requested options did not end up in $BUILD_DIR/.config (a dependency is missing)" \
-		"add the missing dependencies to $GUEST_CONFIG; merge_config's warnings are in $LOG_DIR/kernel-config.log"
+		"add the missing dependencies to the fragment that asks for them ($GUEST_CONFIG${EXTRA_CONFIG:+ $EXTRA_CONFIG}); merge_config's warnings are in $LOG_DIR/kernel-config$VARIANT_SUFFIX.log"
 }
 
 configure() {
@@ -119,21 +139,25 @@ configure() {
 	# KCONFIG_ALLCONFIG (so dependencies resolve), then it lists the values
 	# that did not stick; check_requested turns those into an error.
 	# shellcheck disable=SC2086 # both are lists of paths
-	run_logged kernel-config in_dir "$WORK_TREE" sh -c '
+	run_logged "kernel-config$VARIANT_SUFFIX" in_dir "$WORK_TREE" sh -c '
 		set -e
 		scripts/kconfig/merge_config.sh -n -O "$@"
 		make O="$1" olddefconfig
 	' sh "$BUILD_DIR" $kvm_frags "$GUEST_CONFIG" $EXTRA_CONFIG ||
-		die "configuring the kernel failed" "see $LOG_DIR/kernel-config.log"
+		die "configuring the kernel failed" "see $LOG_DIR/kernel-config$VARIANT_SUFFIX.log"
 	check_requested
 	printf '%s\n' "$want" >"$CONFIG_HASH_FILE"
 }
 
 build_kernel() {
-	step "Building bzImage and modules (make -j$JOBS, ccache; a first build takes 8-10 min on 2 idle cores)"
+	if [ "$MMAPDEMO_VARIANT" = debug ]; then
+		step "Building the debug kernel's bzImage and modules in $BUILD_DIR (make -j$JOBS, ccache; a first build takes about 20 min on 2 idle cores)"
+	else
+		step "Building bzImage and modules (make -j$JOBS, ccache; a first build takes 8-10 min on 2 idle cores)"
+	fi
 	ccache -z >/dev/null 2>&1 || true
-	run_logged kernel-build make -C "$BUILD_DIR" -j"$JOBS" bzImage modules ||
-		die "the kernel build failed" "see $LOG_DIR/kernel-build.log (the compiler error is near the end)"
+	run_logged "kernel-build$VARIANT_SUFFIX" make -C "$BUILD_DIR" -j"$JOBS" bzImage modules ||
+		die "the kernel build failed" "see $LOG_DIR/kernel-build$VARIANT_SUFFIX.log (the compiler error is near the end)"
 	release=$(cat "$BUILD_DIR/include/config/kernel.release")
 	nmods=$(grep -c . "$BUILD_DIR/modules.order" 2>/dev/null || true)
 	info "kernel $release: $BUILD_DIR/arch/x86/boot/bzImage, ${nmods:-0} module(s)"
@@ -146,17 +170,17 @@ build_selftests() {
 	[ -d "$WORK_TREE/tools/testing/selftests/$KSELFTEST_TARGET" ] ||
 		die "the tree has no selftest target tools/testing/selftests/$KSELFTEST_TARGET" \
 			"it comes with the series: regenerate patches/ and run scripts/apply.sh"
-	[ -f "$BUILD_DIR/.config" ] || die "the kernel is not configured in $BUILD_DIR" "run scripts/build.sh first"
+	[ -f "$BUILD_DIR/.config" ] || die "the kernel is not configured in $BUILD_DIR" "run scripts/build.sh${MMAPDEMO_VARIANT:+ --$MMAPDEMO_VARIANT} first"
 	step "Building the $KSELFTEST_TARGET selftests on the host (make headers kselftest-all)"
 	# Built here so the guest's `make kselftest` finds them up to date:
 	# `make headers` alone takes ~9 minutes over 9p under TCG.
-	run_logged kselftest-build make -C "$BUILD_DIR" -j"$JOBS" headers kselftest-all \
+	run_logged "kselftest-build$VARIANT_SUFFIX" make -C "$BUILD_DIR" -j"$JOBS" headers kselftest-all \
 		TARGETS="$KSELFTEST_TARGET" ||
-		die "building the $KSELFTEST_TARGET selftests failed" "see $LOG_DIR/kselftest-build.log"
+		die "building the $KSELFTEST_TARGET selftests failed" "see $LOG_DIR/kselftest-build$VARIANT_SUFFIX.log"
 	if [ "$install_selftests" = true ]; then
-		run_logged kselftest-install make -C "$BUILD_DIR" kselftest-install \
+		run_logged "kselftest-install$VARIANT_SUFFIX" make -C "$BUILD_DIR" kselftest-install \
 			TARGETS="$KSELFTEST_TARGET" ||
-			die "make kselftest-install failed" "see $LOG_DIR/kselftest-install.log"
+			die "make kselftest-install failed" "see $LOG_DIR/kselftest-install$VARIANT_SUFFIX.log"
 		info "installed: $BUILD_DIR/kselftest/kselftest_install/run_kselftest.sh"
 	fi
 }

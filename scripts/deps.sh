@@ -18,6 +18,11 @@ SCRIPTS_DIR=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
 BUILD_PKGS="build-essential flex bison bc libelf-dev libssl-dev ccache cpio kmod rsync python3 git xz-utils zstd"
 GUEST_PKGS="qemu-system-x86 udev busybox-static"
 SELFTEST_PKGS="libgtest-dev libbenchmark-dev pkg-config"
+# scripts/lint.sh: coccicheck (spatch; ocaml for the semantic patches with
+# OCaml scripts), htmldocs (Sphinx 5.3 builds 7.3's HTML documentation),
+# checkpatch's SPDX check (scripts/spdxcheck.py: ply, GitPython), and
+# dpkg-source for the sparse source package it builds.
+LINT_PKGS="coccinelle ocaml-nox python3-sphinx python3-yaml python3-ply python3-git dpkg-dev"
 
 check_only=false
 case ${1:-} in
@@ -36,7 +41,7 @@ is_installed() {
 
 step "Checking host packages"
 missing=
-for pkg in $BUILD_PKGS $GUEST_PKGS $SELFTEST_PKGS; do
+for pkg in $BUILD_PKGS $GUEST_PKGS $SELFTEST_PKGS $LINT_PKGS; do
 	is_installed "$pkg" || missing="$missing $pkg"
 done
 need_vng=false

@@ -66,7 +66,6 @@ case ${1:-} in
 '') ;;
 *) die "unknown option: $1" "run $0 --help" ;;
 esac
-lock_cache
 
 print_result() {
 	if [ "$print" = true ]; then
@@ -103,6 +102,17 @@ fi
 # ---------------------------------------------------------- Debian mode --
 BASE_TREE=$BASE_TREE_DEFAULT
 if commit=$(git -C "$BASE_TREE" rev-parse -q --verify "refs/tags/$BASE_TAG^{commit}" 2>/dev/null); then
+	info "base tree ready: $BASE_TREE ($BASE_TAG = $commit)"
+	print_result "$BASE_TREE" "$commit"
+	exit 0
+fi
+
+# Only creating the tree needs the cache lock: a ready tree (above) or KDIR
+# is only read, so scripts/lint.sh can start while a guest test holds it.
+lock_cache
+if git -C "$BASE_TREE" rev-parse -q --verify "refs/tags/$BASE_TAG^{commit}" >/dev/null 2>&1; then
+	# Another script created it while we waited for the lock.
+	commit=$(git -C "$BASE_TREE" rev-parse "refs/tags/$BASE_TAG^{commit}")
 	info "base tree ready: $BASE_TREE ($BASE_TAG = $commit)"
 	print_result "$BASE_TREE" "$commit"
 	exit 0

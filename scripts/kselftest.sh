@@ -1,8 +1,8 @@
 #!/bin/sh
 # kselftest.sh - run the mmapdemo kselftests in a guest and judge the KTAP.
 #
-# Usage: scripts/kselftest.sh [--fast]
-#        scripts/kselftest.sh --judge FILE   only judge a saved kselftest.out
+# Usage: scripts/kselftest.sh [--debug] [--fast]
+#        scripts/kselftest.sh [--debug] --judge FILE   only judge a saved kselftest.out
 #
 # 1. On the host, in the build folder: make headers kselftest-all
 #    TARGETS=mmapdemo (scripts/build.sh kselftest); under TCG the guest
@@ -27,7 +27,19 @@
 #    It prints "kselftest: N passed, N failed, N skipped" and fails on any
 #    failure, any program "not ok", or when no test ran.
 #
-# Environment: MMAPDEMO_VM_TIMEOUT (default 1200 s) bounds the guest run;
+# --debug (or MMAPDEMO_VARIANT=debug): the same on the debug kernel
+# (scripts/build.sh --debug, booted by scripts/vm.sh --debug with
+# panic_on_warn=1 ...).  After the tests, while mmapdemo is still loaded,
+# the guest runs a kmemleak scan, and another after rmmod.  Files:
+# results/kselftest-debug.{out,ktap}, and the guest's kernel log
+# results/kselftest-debug.dmesg, its kmemleak scans .kmemleak, and what
+# scripts/kernel-log-check.sh found in them .reports.  Two checks join the
+# KTAP's tests: "kernel log clean" (no WARN, BUG, KASAN, KFENCE, UBSAN or
+# lockdep report) and "no mmapdemo leak" (no kmemleak object that mentions
+# mmapdemo; other leaks are warnings).  The line is then
+# "kselftest-debug: N passed, N failed, N skipped".
+#
+# Environment: MMAPDEMO_VM_TIMEOUT (default 1200 s, 3600 s with --debug) bounds the guest run;
 # MMAPDEMO_KSELFTEST_TARGET (default mmapdemo) only to try this script on
 # another selftest directory.
 set -eu
@@ -36,28 +48,49 @@ SCRIPTS_DIR=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
 
 fast=false
 judge_only=
-case ${1:-} in
---fast) fast=true ;;
---judge)
-	judge_only=${2:?--judge needs the kselftest.out of an earlier run}
-	[ -r "$judge_only" ] || die "cannot read $judge_only" "pass the kselftest.out of an earlier run"
-	;;
--h | --help)
-	usage
-	exit 0
-	;;
-'') ;;
-*) die "unknown option: $1" "run $0 --help" ;;
-esac
+while [ $# -gt 0 ]; do
+	case $1 in
+	--fast) fast=true ;;
+	--debug) use_variant debug ;;
+	--judge)
+		judge_only=${2:?--judge needs the kselftest.out of an earlier run}
+		[ -r "$judge_only" ] || die "cannot read $judge_only" "pass the kselftest.out of an earlier run"
+		shift
+		;;
+	-h | --help)
+		usage
+		exit 0
+		;;
+	*) die "unknown option: $1" "run $0 --help" ;;
+	esac
+	shift
+done
+debug=false
+[ "$MMAPDEMO_VARIANT" = debug ] && debug=true
 target=${MMAPDEMO_KSELFTEST_TARGET:-mmapdemo}
 export MMAPDEMO_KSELFTEST_TARGET="$target"
-vm_timeout=${MMAPDEMO_VM_TIMEOUT:-1200}
+if [ "$debug" = true ]; then
+	vm_timeout=${MMAPDEMO_VM_TIMEOUT:-3600}
+	vm_name=kselftest-debug
+else
+	vm_timeout=${MMAPDEMO_VM_TIMEOUT:-1200}
+	vm_name=kselftest-vm
+fi
 lock_cache
 
 mkdir -p "$RESULTS_DIR" "$STATE_DIR/vm"
-raw=$RESULTS_DIR/kselftest.out
-ktap=$RESULTS_DIR/kselftest.ktap
-modprobe_status=$STATE_DIR/vm/kselftest.modprobe
+raw=$RESULTS_DIR/kselftest$VARIANT_SUFFIX.out
+ktap=$RESULTS_DIR/kselftest$VARIANT_SUFFIX.ktap
+modprobe_status=$STATE_DIR/vm/kselftest$VARIANT_SUFFIX.modprobe
+# The guest's kernel log: kept in results/ by vm.sh --debug, in logs/ otherwise.
+reports=
+if [ "$debug" = true ]; then
+	kernel_log=$RESULTS_DIR/$vm_name.dmesg
+	kmemleak_log=$RESULTS_DIR/$vm_name.kmemleak
+	reports=$RESULTS_DIR/$vm_name.reports
+else
+	kernel_log=$LOG_DIR/$vm_name.dmesg
+fi
 
 # build_on_host: the selftests (and with --fast their installed runner).
 build_on_host() {
@@ -89,6 +122,12 @@ run_in_guest() {
 	else
 		guest_cmd="$guest_cmd( cd $BUILD_DIR && make kselftest TARGETS=$target ) 2>&1 | tee '$raw'"
 	fi
+	if [ "$debug" = true ]; then
+		# Leaks of the tests, found while the module's symbols still
+		# resolve; vm.sh scans once more after the unload.
+		guest_cmd="$guest_cmd
+/bin/sh \"\$MMAPDEMO_KMEMLEAK_SCAN\" 'after the tests, mmapdemo loaded'"
+	fi
 	if [ "$load_module" = true ]; then
 		# Unloading after the tests catches leaked references to the module.
 		guest_cmd="$guest_cmd
@@ -98,20 +137,21 @@ rmmod mmapdemo >>'$modprobe_status' 2>&1 && echo unloaded >>'$modprobe_status'"
 	vm_rc=0
 	# The guest's console goes to stderr with the other progress: stdout
 	# carries only the closing "kselftest: N passed, ..." line.
-	"$SCRIPTS_DIR/vm.sh" --name kselftest-vm --timeout "$vm_timeout" -- "$guest_cmd" >&2 || vm_rc=$?
+	"$SCRIPTS_DIR/vm.sh" --name "$vm_name" --timeout "$vm_timeout" -- "$guest_cmd" >&2 || vm_rc=$?
 	case $vm_rc in
+	123) warn "the debug kernel reported problems during the tests: see $reports" ;;
 	124) warn "the guest timed out: judging the partial output (MMAPDEMO_VM_TIMEOUT=$vm_timeout)" ;;
-	125) warn "the guest died during the tests (kernel oops/panic?): judging the partial output; kernel messages are in $LOG_DIR/kselftest-vm.log" ;;
+	125) warn "the guest died during the tests (kernel oops/panic?): judging the partial output; kernel messages are in $LOG_DIR/$vm_name.log" ;;
 	esac
 	if [ -f "$modprobe_status" ]; then
 		case $(cat "$modprobe_status") in
 		loaded*unloaded) info "module: modprobe mmapdemo and rmmod mmapdemo worked" ;;
 		loaded*) warn "rmmod mmapdemo failed after the tests: $(tail -n 1 "$modprobe_status")" ;;
-		*) warn "modprobe mmapdemo failed in the guest: $(cat "$modprobe_status") (see $LOG_DIR/kselftest-vm.dmesg)" ;;
+		*) warn "modprobe mmapdemo failed in the guest: $(cat "$modprobe_status") (see $kernel_log)" ;;
 		esac
 	fi
 	[ -s "$raw" ] ||
-		die "the guest wrote no selftest output (vm.sh exit status $vm_rc)" "see $LOG_DIR/kselftest-vm.log"
+		die "the guest wrote no selftest output (vm.sh exit status $vm_rc)" "see $LOG_DIR/$vm_name.log${reports:+ and $reports}"
 }
 
 # extract_ktap: keep the KTAP lines only (make's and the compilers' lines
@@ -173,16 +213,45 @@ passed=$1 failed=$2 skipped=$3 programs=$4 bad_programs=$5
 
 info "KTAP: $ktap (raw output: $raw)"
 grep -E "^(not )?ok [0-9]+ selftests: " "$ktap" | sed "s/^/[$PROG]     /" >&2 || true
-printf 'kselftest: %s passed, %s failed, %s skipped\n' "$passed" "$failed" "$skipped"
+
+# The debug kernel's two checks: its log has no report, and kmemleak no
+# leak that mentions mmapdemo (kernel-log-check.sh, as vm.sh ran it).
+ktap_ran=$((passed + failed))
+if [ "$debug" = true ]; then
+	[ -f "$kernel_log" ] ||
+		die "no kernel log of the debug guest at $kernel_log" "rerun $0 --debug"
+	"$SCRIPTS_DIR/kernel-log-check.sh" --kmemleak "$kmemleak_log" "$kernel_log" >"$reports" || true
+	# shellcheck disable=SC2046 # three numbers
+	set -- $(sed -n 's/^kernel-log-check: \([0-9]*\) report(s), \([0-9]*\) mmapdemo leak(s), \([0-9]*\) warning(s)$/\1 \2 \3/p' "$reports")
+	log_reports=${1:-1} mm_leaks=${2:-1} log_warnings=${3:-0}
+	grep -v '^kernel-log-check:' "$reports" | sed "s/^/[$PROG]     /" >&2 || true
+	if [ "$log_reports" -eq 0 ]; then
+		passed=$((passed + 1))
+		info "ok: kernel log clean (no WARN, BUG, KASAN, KFENCE, UBSAN or lockdep report): $kernel_log"
+	else
+		failed=$((failed + 1))
+		warn "not ok: $log_reports kernel report(s) in $kernel_log (listed in $reports)"
+	fi
+	if [ "$mm_leaks" -eq 0 ]; then
+		passed=$((passed + 1))
+		info "ok: no kmemleak object mentions mmapdemo: $kmemleak_log"
+	else
+		failed=$((failed + 1))
+		warn "not ok: $mm_leaks kmemleak object(s) mention mmapdemo: $kmemleak_log"
+	fi
+	[ "$log_warnings" -eq 0 ] ||
+		warn "$log_warnings warning(s) (leaks outside mmapdemo, RCU stalls ...), not failures: see $reports, $kmemleak_log and $kernel_log"
+fi
+printf 'kselftest%s: %s passed, %s failed, %s skipped\n' "$VARIANT_SUFFIX" "$passed" "$failed" "$skipped"
 
 if [ "$programs" -eq 0 ]; then
-	die "no test program of selftests/$target ran" "see $raw and $LOG_DIR/kselftest-vm.log"
+	die "no test program of selftests/$target ran" "see $raw and $LOG_DIR/$vm_name.log"
 fi
 if [ "$failed" -ne 0 ] || [ "$bad_programs" -ne 0 ]; then
 	die "kselftest failed: $failed failure(s), $bad_programs of $programs test program(s) not ok" \
-		"see $ktap (and $LOG_DIR/kselftest-vm.dmesg for the kernel log)"
+		"see $ktap (and $kernel_log for the kernel log${reports:+, $reports for its reports})"
 fi
-if [ $((passed + failed)) -eq 0 ]; then
+if [ "$ktap_ran" -eq 0 ]; then
 	die "no test ran: every result was a skip or the program printed no KTAP" \
 		"see $ktap; a skip usually means the /dev/mmapdemo-* devices were missing (driver not loaded?)"
 fi

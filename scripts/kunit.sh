@@ -2,6 +2,7 @@
 # kunit.sh - run the driver's KUnit suite with the kernel's own kunit.py.
 #
 # Usage: scripts/kunit.sh [um|x86_64]      (default: um)
+#        scripts/kunit.sh x86_64 --debug   (--debug alone implies x86_64)
 #
 # In the build worktree ($MMAPDEMO_CACHE/work/linux-7.3, from apply.sh) it
 # runs the users' command verbatim, plus only a --json results file:
@@ -11,6 +12,18 @@
 #              --arch=x86_64 --build_dir=.kunit-x86_64
 # Results: $MMAPDEMO_CACHE/results/kunit-<arch>.json; log: logs/kunit-<arch>.log.
 # Exits non-zero if kunit.py fails, any test fails or crashes, or none ran.
+#
+# --debug (or MMAPDEMO_VARIANT=debug): the same on a debug kernel, with the
+# options of scripts/configs/debug.config, each line passed as
+# --kconfig_add (KASAN, KFENCE, kmemleak, lockdep, DEBUG_VM, ...), the boot
+# options DEBUG_KERNEL_ARGS of scripts/lib.sh (panic_on_warn=1 oops=panic
+# ...) plus panic=-1 (QEMU then exits at once) as --kernel_args, and
+# --build_dir=.kunit-x86_64-debug --timeout=1800.  The kernel log kunit.py
+# keeps (<build dir>/test.log) is copied to results/kunit-x86_64-debug.dmesg
+# and checked by scripts/kernel-log-check.sh (findings in .reports): "kernel
+# log clean" counts as one more test.  Results: kunit-x86_64-debug.json,
+# log: logs/kunit-x86_64-debug.log; the line is "kunit-x86_64-debug: ...".
+# kmemleak is not scanned here: a KUnit kernel has no user space to ask it.
 #
 # kunit.py starts QEMU with "-accel kvm -accel tcg", which hangs on hosts
 # whose KVM guests hang.  When the KVM probe (see lib.sh) says so, /dev/kvm
@@ -22,15 +35,27 @@ set -eu
 SCRIPTS_DIR=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
 . "$SCRIPTS_DIR/lib.sh"
 
-arch=${1:-um}
-case $arch in
-um | x86_64) ;;
--h | --help)
-	usage
-	exit 0
-	;;
-*) die "unknown architecture: $arch" "use: $0 [um|x86_64]" ;;
-esac
+arch=
+for arg; do
+	case $arg in
+	um | x86_64) arch=$arg ;;
+	--debug) use_variant debug ;;
+	-h | --help)
+		usage
+		exit 0
+		;;
+	*) die "unknown architecture or option: $arg" "use: $0 [um|x86_64] [--debug]" ;;
+	esac
+done
+debug=false
+if [ "$MMAPDEMO_VARIANT" = debug ]; then
+	debug=true
+	arch=${arch:-x86_64}
+	[ "$arch" = x86_64 ] || die "the debug kernel is x86_64 only" "run: $0 x86_64 --debug"
+fi
+arch=${arch:-um}
+# kunit-um, kunit-x86_64, kunit-x86_64-debug: the step's name everywhere.
+run_name=kunit-$arch$VARIANT_SUFFIX
 kunitconfig=${MMAPDEMO_KUNITCONFIG:-drivers/misc/mmapdemo}
 lock_cache
 
@@ -46,15 +71,28 @@ fi
 use_build_env
 
 mkdir -p "$RESULTS_DIR"
-json=$RESULTS_DIR/kunit-$arch.json
+json=$RESULTS_DIR/$run_name.json
 rm -f "$json"
 
 set -- tools/testing/kunit/kunit.py run --kunitconfig="$kunitconfig"
 if [ "$arch" = x86_64 ]; then
-	set -- "$@" --arch=x86_64 --build_dir=.kunit-x86_64
+	set -- "$@" --arch=x86_64 --build_dir=".$run_name"
+	if [ "$debug" = true ]; then
+		# The debug fragment's lines, "# CONFIG_X is not set" as CONFIG_X=n.
+		for opt in $(sed -n -e 's/^\(CONFIG_[A-Za-z0-9_]*=.*\)$/\1/p' \
+			-e 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/\1=n/p' \
+			"$SCRIPTS_DIR/configs/debug.config"); do
+			set -- "$@" --kconfig_add="$opt"
+		done
+		for opt in $DEBUG_KERNEL_ARGS panic=-1; do
+			set -- "$@" --kernel_args="$opt"
+		done
+		# A KASAN kernel under TCG boots and runs far slower.
+		set -- "$@" --timeout=1800
+	fi
 	# Probe KVM with the guest kernel if built, else kunit's own last one.
 	probe_kernel=$BUILD_DIR/arch/x86/boot/bzImage
-	[ -f "$probe_kernel" ] || probe_kernel=$WORK_TREE/.kunit-x86_64/arch/x86/boot/bzImage
+	[ -f "$probe_kernel" ] || probe_kernel=$WORK_TREE/.$run_name/arch/x86/boot/bzImage
 	if kvm_usable "$probe_kernel"; then
 		info "QEMU may use KVM ($KVM_REASON)"
 	elif [ -e /dev/kvm ]; then
@@ -66,20 +104,39 @@ if [ "$arch" = x86_64 ]; then
 fi
 set -- "$@" --json="$json"
 
-step "KUnit ($arch): $*"
-case $arch in
-um) build_dir=$WORK_TREE/.kunit first_build="~4 min" ;;
-x86_64) build_dir=$WORK_TREE/.kunit-x86_64 first_build="~8 min" ;;
+step "KUnit ($arch${MMAPDEMO_VARIANT:+, $MMAPDEMO_VARIANT kernel}): $*"
+case $run_name in
+kunit-um) build_dir=$WORK_TREE/.kunit first_build="~4 min" ;;
+kunit-x86_64) build_dir=$WORK_TREE/.kunit-x86_64 first_build="~8 min" ;;
+*) build_dir=$WORK_TREE/.$run_name first_build="~20 min" ;;
 esac
 [ -d "$build_dir" ] ||
 	info "first run: kunit.py configures and builds a kernel ($first_build on 2 busy cores; later runs are incremental)"
 kunit_rc=0
+# kunit.py writes test.log when it boots the kernel: none means no boot.
+rm -f "$build_dir/test.log"
 # kunit.py keeps make's output to itself: count the objects built instead.
 RL_STATUS="echo \"\$(find '$build_dir' -name '*.o' | wc -l) object files in $build_dir\"" \
-	run_logged "kunit-$arch" in_dir "$WORK_TREE" "$@" || kunit_rc=$?
+	run_logged "$run_name" in_dir "$WORK_TREE" "$@" || kunit_rc=$?
+
+# The debug kernel's log, kept (even when kunit.py failed) and checked.
+log_rc=0
+reports=
+if [ "$debug" = true ]; then
+	kernel_log=$RESULTS_DIR/$run_name.dmesg
+	reports=$RESULTS_DIR/$run_name.reports
+	if [ -s "$build_dir/test.log" ]; then
+		cp "$build_dir/test.log" "$kernel_log"
+		"$SCRIPTS_DIR/kernel-log-check.sh" "$kernel_log" >"$reports" || log_rc=$?
+	else
+		echo "kernel-log-check: 1 report(s), 0 mmapdemo leak(s), 0 warning(s) (no kernel log in $build_dir/test.log)" >"$reports"
+		log_rc=1
+	fi
+	grep -v '^kernel-log-check:' "$reports" | sed "s/^/[$PROG]     /" >&2 || true
+fi
 
 # kunit.py's own per-test report (from the first test line on).
-log=$LOG_DIR/kunit-$arch.log
+log=$LOG_DIR/$run_name.log
 if [ "$kunit_rc" -eq 0 ]; then
 	awk '/Starting KUnit Kernel/ { show = 1 } show && !/^# finished/' "$log" >&2
 fi
@@ -96,11 +153,22 @@ print(*(m.get(k, 0) for k in ("tests", "passed", "failed", "crashed", "skipped",
 ' "$json")
 total=$1 passed=$2 failed=$(($3 + $4 + $6)) skipped=$5
 
+# The debug kernel's "kernel log clean" counts as one more test.
+if [ "$debug" = true ]; then
+	if [ "$log_rc" -eq 0 ]; then
+		passed=$((passed + 1))
+		info "ok: kernel log clean ($(tail -n 1 "$reports")): $kernel_log"
+	else
+		failed=$((failed + 1))
+		warn "not ok: $(tail -n 1 "$reports"): see $reports and $kernel_log"
+	fi
+fi
+
 info "results: $json"
-printf 'kunit-%s: %s passed, %s failed, %s skipped\n' "$arch" "$passed" "$failed" "$skipped"
+printf '%s: %s passed, %s failed, %s skipped\n' "$run_name" "$passed" "$failed" "$skipped"
 if [ "$total" -eq 0 ]; then
 	die "no KUnit test ran ($arch)" "check that $kunitconfig/.kunitconfig enables the suite; see $log"
 fi
 if [ "$failed" -ne 0 ] || [ "$kunit_rc" -ne 0 ]; then
-	die "KUnit ($arch) failed: $failed failed or crashed, kunit.py exit status $kunit_rc" "see $log"
+	die "KUnit ($run_name) failed: $failed failed or crashed, kunit.py exit status $kunit_rc" "see $log${reports:+ and $reports}"
 fi

@@ -103,6 +103,32 @@ fmt_secs() {
 	fi
 }
 
+# ------------------------------------------------------------ variant --
+# The guest kernel comes in two variants: the normal one, and "debug"
+# (scripts/configs/debug.config on top: KASAN, KFENCE, kmemleak, lockdep
+# ...), chosen by the scripts' --debug or by MMAPDEMO_VARIANT=debug.  The
+# debug kernel has its own build folder, and its logs and results carry a
+# "-debug" suffix, so the two never overwrite each other.
+#
+# use_variant normal|debug: set MMAPDEMO_VARIANT, VARIANT_SUFFIX, BUILD_DIR.
+# MMAPDEMO_VARIANT is exported: the scripts a script runs use the same one.
+use_variant() {
+	case $1 in
+	'' | normal) MMAPDEMO_VARIANT= VARIANT_SUFFIX= ;;
+	debug) MMAPDEMO_VARIANT=debug VARIANT_SUFFIX=-debug ;;
+	*) die "unknown variant: $1" "use --debug (MMAPDEMO_VARIANT=debug), or nothing for the normal kernel" ;;
+	esac
+	BUILD_DIR=$MMAPDEMO_CACHE/build/x86_64$VARIANT_SUFFIX
+	export MMAPDEMO_VARIANT
+}
+use_variant "${MMAPDEMO_VARIANT:-}"
+
+# Boot options of the debug kernel (guest and KUnit): every WARN, oops and
+# KASAN, KFENCE or UBSAN report panics the guest, so no test can pass after
+# one.  Lockdep splats, sleeping in atomic context and kmemleak hits do not
+# panic: scripts/kernel-log-check.sh finds them in the kernel log.
+DEBUG_KERNEL_ARGS="panic_on_warn=1 oops=panic kasan.fault=report"
+
 # ---------------------------------------------------------- run_logged --
 # run_logged NAME CMD [ARG...]
 #   Runs CMD (a program, or a function of this file) with all its output in
@@ -415,7 +441,7 @@ require_work_tree() {
 
 require_built_kernel() {
 	[ -f "$BUILD_DIR/arch/x86/boot/bzImage" ] ||
-		die "no built guest kernel in $BUILD_DIR" "run scripts/build.sh first"
+		die "no built guest kernel in $BUILD_DIR" "run scripts/build.sh${MMAPDEMO_VARIANT:+ --$MMAPDEMO_VARIANT} first"
 }
 
 # warn_if_series_changed: the work tree was made from an older patches/.

@@ -1,24 +1,39 @@
 #!/bin/sh
 # test.sh - every test of mmapdemo, from a fresh machine; what .ci/run runs.
 #
-# Usage: scripts/test.sh [--fast] [--no-x86-kunit]
+# Usage: scripts/test.sh [--fast] [--no-x86-kunit] [--no-debug]
 #   --fast          kselftest through the installed run_kselftest.sh instead
 #                   of the users' `make kselftest TARGETS=mmapdemo`
 #   --no-x86-kunit  KUnit on UML only
+#   --no-debug      skip the debug kernel's steps (build-debug and after)
 #
 # Steps, in order; a test step that fails does not stop the others, a
 # failed set-up step (install, fetch, build) stops the run:
 #   deps          install what is missing (apt, virtme-ng)
 #   kernel-tree   Debian's linux-source-7.3 as a git tree in the cache (or KDIR)
 #   host-tests    GoogleTest tests of the user-space code, on the host
+#   kernel-log-check scripts/kernel-log-check.sh --self-test: the checker of
+#                 the debug kernel's logs finds the KASAN, KFENCE, UBSAN,
+#                 WARNING, lockdep, BUG and kmemleak reports of the saved
+#                 logs in tests/host/kernel-logs, and nothing in clean ones
 #   semantics-sync the tests' header is what scripts/gen-semantics.py makes
 #                 of the documentation's semantics table
 #   patches-sync  patches/ is what scripts/gen-patches.sh makes of the sources
 #   git-am        the series applies with plain git am to a fresh tree
+#   lint          scripts/lint.sh: checkpatch, kernel-doc, W=1 and sparse
+#                 builds, coccicheck, Kconfig/SPDX/MODULE_DESCRIPTION,
+#                 each patch building on its own, htmldocs, the out-of-tree
+#                 module; one test, failed by any finding
 #   build         the x86_64 guest kernel with the series
 #   kunit-um      kunit.py run --kunitconfig=drivers/misc/mmapdemo (UML)
 #   kunit-x86_64  the same with --arch=x86_64 (QEMU)
 #   kselftest     make kselftest TARGETS=mmapdemo in a booted guest
+#   build-debug   the debug kernel (scripts/build.sh --debug: KASAN, KFENCE,
+#                 kmemleak, lockdep, DEBUG_VM, PAGE_TABLE_CHECK, UBSAN ...)
+#   kselftest-debug the kselftest on it (panic_on_warn=1), plus two checks:
+#                 no report in its kernel log, no kmemleak leak of mmapdemo
+#   kunit-x86_64-debug KUnit x86_64 with the same options, plus the check
+#                 of its kernel log
 # Each step's results are counted from its own report (GoogleTest's summary,
 # kunit.py's JSON, the kselftest KTAP), never from an exit status alone.
 # The last line is "N passed, N failed, N skipped"; the exit status is 0
@@ -29,10 +44,12 @@ SCRIPTS_DIR=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
 
 kselftest_opt=
 x86_kunit=true
+debug=true
 for arg in "$@"; do
 	case $arg in
 	--fast) kselftest_opt=--fast ;;
 	--no-x86-kunit) x86_kunit=false ;;
+	--no-debug) debug=false ;;
 	-h | --help)
 		usage
 		exit 0
@@ -41,6 +58,8 @@ for arg in "$@"; do
 	esac
 done
 
+# Both variants run, each step naming its own: not the caller's MMAPDEMO_VARIANT.
+use_variant normal
 mkdir -p "$STATE_DIR" "$RESULTS_DIR"
 total_passed=0 total_failed=0 total_skipped=0
 report=
@@ -51,12 +70,12 @@ record() {
 	total_passed=$((total_passed + $3))
 	total_failed=$((total_failed + $4))
 	total_skipped=$((total_skipped + $5))
-	report="$report$(printf '%-14s %6s  %5s %5s %5s  %s' "$1" "$(fmt_secs "$2")" "$3" "$4" "$5" "$6")
+	report="$report$(printf '%-18s %6s  %5s %5s %5s  %s' "$1" "$(fmt_secs "$2")" "$3" "$4" "$5" "$6")
 "
 }
 
 finish() {
-	printf '\n[%s] step            time  passed failed skipped\n' "$PROG" >&2
+	printf '\n[%s] step                time  passed failed skipped\n' "$PROG" >&2
 	printf '%s' "$report" | sed "s/^/[$PROG] /" >&2
 	info "total time $(fmt_secs $(($(now) - run_start))); results in $RESULTS_DIR"
 	printf '%s passed, %s failed, %s skipped\n' "$total_passed" "$total_failed" "$total_skipped"
@@ -127,10 +146,12 @@ setup deps "$SCRIPTS_DIR/deps.sh"
 setup kernel-tree base_tree_info
 
 counted host-tests count_gtest host_tests
+counted kernel-log-check count_summary_line "$SCRIPTS_DIR/kernel-log-check.sh" --self-test
 counted semantics-sync count_status "$SCRIPTS_DIR/gen-semantics.py" --check
 counted patches-sync count_status "$SCRIPTS_DIR/gen-patches.sh" --check
 counted git-am count_status "$SCRIPTS_DIR/apply.sh"
 [ "$_rc" -eq 0 ] || finish failed
+counted lint count_status "$SCRIPTS_DIR/lint.sh"
 setup build "$SCRIPTS_DIR/build.sh"
 counted kunit-um count_summary_line "$SCRIPTS_DIR/kunit.sh" um
 if [ "$x86_kunit" = true ]; then
@@ -138,4 +159,12 @@ if [ "$x86_kunit" = true ]; then
 fi
 # shellcheck disable=SC2086 # empty or one option
 counted kselftest count_summary_line "$SCRIPTS_DIR/kselftest.sh" $kselftest_opt
+if [ "$debug" = true ]; then
+	setup build-debug "$SCRIPTS_DIR/build.sh" --debug
+	# shellcheck disable=SC2086 # empty or one option
+	counted kselftest-debug count_summary_line "$SCRIPTS_DIR/kselftest.sh" --debug $kselftest_opt
+	if [ "$x86_kunit" = true ]; then
+		counted kunit-x86_64-debug count_summary_line "$SCRIPTS_DIR/kunit.sh" x86_64 --debug
+	fi
+fi
 finish

@@ -236,15 +236,17 @@ inline UniqueFd OpenDevice(const std::string &path, int access = O_RDWR)
 
 /*
  * An owned mapping, unmapped when it goes out of scope. A failed mmap()
- * gives an empty Mapping that remembers the errno value.
+ * gives an empty Mapping that remembers the errno value. @at is mmap()'s
+ * address hint (MAP_FIXED in @flags: the address).
  */
 class Mapping {
 public:
 	static Mapping Create(int fd, size_t length, off_t offset,
 			      int flags = MAP_SHARED,
-			      int prot = PROT_READ | PROT_WRITE)
+			      int prot = PROT_READ | PROT_WRITE,
+			      void *at = nullptr)
 	{
-		void *addr = mmap(nullptr, length, prot, flags, fd, offset);
+		void *addr = mmap(at, length, prot, flags, fd, offset);
 
 		if (addr == MAP_FAILED)
 			return Mapping(errno);

@@ -185,12 +185,38 @@ inline uint64_t DefaultPages()
 	return kDefaultPages;
 }
 
+/* The strategy a test parameter is about: here, the parameter itself. */
+inline const Strategy &StrategyOf(const Strategy &strategy)
+{
+	return strategy;
+}
+
+/* The documented default of the dev_mode module parameter: root only. */
+inline constexpr unsigned int kDefaultDevMode = 0600;
+
+/*
+ * The mode the nodes were created with: the dev_mode module parameter
+ * (sysfs prints it in decimal), or its default where it is not visible.
+ */
+inline unsigned int DevMode()
+{
+	std::ifstream param("/sys/module/mmapdemo/parameters/dev_mode");
+	unsigned int mode;
+
+	if (param >> mode)
+		return mode;
+	return kDefaultDevMode;
+}
+
 /*
  * The fixture of every test: a freshly opened file of the strategy under
  * test (fresh counters, a fresh buffer), its geometry, and the strategy's
- * row of the semantics table.
+ * row of the semantics table. @Param is a Strategy, or anything else
+ * StrategyOf() finds a strategy in (e.g. a strategy and a row of another
+ * table).
  */
-class StrategyTest : public testing::TestWithParam<Strategy> {
+template <typename Param>
+class StrategyFixture : public testing::TestWithParam<Param> {
 protected:
 	void SetUp() override
 	{
@@ -206,7 +232,7 @@ protected:
 		ASSERT_NO_FATAL_FAILURE(RefreshInfo());
 	}
 
-	const Strategy &strategy() const { return GetParam(); }
+	const Strategy &strategy() const { return StrategyOf(this->GetParam()); }
 	/* Valid once SetUp() succeeded. */
 	const SemanticsRow &semantics() const { return *semantics_; }
 	std::string Path() const { return DevicePath(strategy()); }
@@ -258,6 +284,8 @@ protected:
 	size_t page_size_ = 0;
 	const SemanticsRow *semantics_ = nullptr;
 };
+
+using StrategyTest = StrategyFixture<Strategy>;
 
 #define ASSERT_MAPPED(mapping)						\
 	ASSERT_TRUE(mapping) << "mmap: " << strerror((mapping).error())
@@ -331,14 +359,13 @@ inline std::optional<std::string> WhyTestsCannotRun()
 }
 
 /*
- * The whole main() of a test program: GoogleTest flags from the command
- * line, KTAP out, and a skip of the whole program when the devices are not
- * there to test.
+ * The rest of main() once testing::InitGoogleTest() has taken its flags
+ * from the command line (a program with options of its own reads them
+ * in between): KTAP out, and a skip of the whole program when the devices
+ * are not there to test.
  */
-inline int RunTestProgram(int argc, char **argv)
+inline int RunInitializedTestProgram()
 {
-	testing::InitGoogleTest(&argc, argv);
-
 	/* Listing the tests needs no device. GTEST_FLAG_GET() is 1.12+. */
 #ifdef GTEST_FLAG_GET
 	const bool listing = GTEST_FLAG_GET(list_tests);
@@ -352,6 +379,13 @@ inline int RunTestProgram(int argc, char **argv)
 		return ktap::SkipAll(*reason);
 
 	return ktap::RunAllTests();
+}
+
+/* The whole main() of a test program without options of its own. */
+inline int RunTestProgram(int argc, char **argv)
+{
+	testing::InitGoogleTest(&argc, argv);
+	return RunInitializedTestProgram();
 }
 
 } /* namespace mmapdemo */

@@ -22,12 +22,19 @@
  * GetUserPagesODirect needs a loop device (CONFIG_BLK_DEV_LOOP) and
  * GetUserPagesProcessVmReadv needs CONFIG_CROSS_MEMORY_ATTACH; each skips
  * alone without.
+ *
+ * The documentation's second table, "Bad input and its answer", comes in
+ * as drivers/misc/mmapdemo/tests/mmapdemo_bad_input.h: BadInput.Answer tries
+ * each of its rows on each strategy the row applies to and checks the
+ * answer (errno, signal or success) and that the request changed nothing.
  */
 
 #include "mmapdemo_gtest.h"
+#include "../../../../drivers/misc/mmapdemo/tests/mmapdemo_bad_input.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
@@ -47,6 +54,9 @@
 #include <linux/loop.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -411,11 +421,45 @@ TEST_P(Semantics, ForkChildFaults)
 }
 
 /*
- * mremap() growth of a 1-page mapping of a 3-page file to 5 pages. EFAULT
- * where VM_DONTEXPAND or VM_PFNMAP forbid it, and the mapping is left as
- * it was. Otherwise the pages still in the file fault in with its data and
- * the 2 pages past its end raise SIGBUS: the fault handler, not mmap(),
- * is what keeps such a mapping inside the file.
+ * A range of @pages pages reserved with an inaccessible anonymous mapping,
+ * so nothing else is placed there; unmapped when it goes out of scope
+ * (whatever was mapped over it since).
+ */
+class Reservation {
+public:
+	Reservation(size_t pages, size_t page_size) : len_(pages * page_size)
+	{
+		addr_ = mmap(nullptr, len_, PROT_NONE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	}
+	Reservation(const Reservation &) = delete;
+	Reservation &operator=(const Reservation &) = delete;
+	~Reservation()
+	{
+		if (addr_ != MAP_FAILED)
+			munmap(addr_, len_);
+	}
+
+	explicit operator bool() const { return addr_ != MAP_FAILED; }
+	uint8_t *data() const { return static_cast<uint8_t *>(addr_); }
+
+private:
+	void *addr_;
+	size_t len_;
+};
+
+/*
+ * mremap() growth of a 1-page mapping of a 3-page file to 5 pages, where it
+ * cannot grow in place (the next 4 pages are taken) and MREMAP_MAYMOVE lets
+ * it move. EFAULT where VM_DONTEXPAND or VM_PFNMAP forbid it, and the
+ * mapping is left as it was. Otherwise the pages still in the file fault
+ * in with its data and the 2 pages past its end raise SIGBUS: the fault
+ * handler, not mmap(), is what keeps such a mapping inside the file.
+ *
+ * Then the same growth with the 4 pages after the mapping free: an ordinary
+ * VMA grows in place; a VM_MIXEDMAP one (VmFlags mm) cannot, since 7.3's
+ * core mm grows in place by merging and never merges VM_MIXEDMAP VMAs, and
+ * fails with ENOMEM although it could move.
  */
 TEST_P(Semantics, MremapGrow)
 {
@@ -433,33 +477,55 @@ TEST_P(Semantics, MremapGrow)
 		}
 	}
 
-	Mapping mapping = Map(1);
+	for (const bool room_after : { false, true }) {
+		SCOPED_TRACE(room_after ? "the 4 pages after it free" : "no room after it");
 
-	ASSERT_MAPPED(mapping);
-	mapping.data()[1] = 0x5a;
-	barrier();
+		Reservation range(5, page_size_);
 
-	const int err = mapping.Remap(Bytes(5), MREMAP_MAYMOVE);
+		ASSERT_TRUE(range) << strerror(errno);
 
-	ASSERT_EQ(err, expected) << "mremap() to 5 pages: " << ErrnoText(err);
-	EXPECT_EQ(mapping.size(), Bytes(expected ? 1 : 5));
-	EXPECT_EQ(Load(mapping.data() + 1), 0x5a) << "page 0 lost its data";
-	if (expected)
-		return;
+		Mapping mapping = Mapping::Create(fd_.get(), Bytes(1), 0, MAP_SHARED | MAP_FIXED,
+						  PROT_READ | PROT_WRITE, range.data());
 
-	for (uint64_t page = 0; page < 5; page++) {
-		const Probe probe = ProbeRead(mapping.data() + Bytes(page));
-
-		SCOPED_TRACE("page " + std::to_string(page) + " of the grown mapping");
-		if (page >= 3) {
-			EXPECT_EQ(probe.signal, SIGBUS)
-				<< "a page past the file's end did not raise SIGBUS ("
-				<< (probe.signal ? strsignal(probe.signal) : "no signal") << ")";
-			continue;
+		ASSERT_MAPPED(mapping);
+		if (room_after) {
+			ASSERT_EQ(munmap(range.data() + Bytes(1), Bytes(4)), 0) << strerror(errno);
 		}
-		ASSERT_EQ(probe.signal, 0) << "a page inside the file raised "
-					   << strsignal(probe.signal);
-		EXPECT_EQ(probe.value, buffer ? PageMarker(page, 1) : 0);
+		mapping.data()[1] = 0x5a;
+		barrier();
+
+		const bool in_place_refused = !expected && room_after &&
+					      (semantics().vm_flags & MMAPDEMO_VMF_MM);
+		const int want = in_place_refused ? ENOMEM : expected;
+		const int err = mapping.Remap(Bytes(5), MREMAP_MAYMOVE);
+
+		ASSERT_EQ(err, want) << "mremap() to 5 pages: " << ErrnoText(err);
+		EXPECT_EQ(mapping.size(), Bytes(want ? 1 : 5));
+		EXPECT_EQ(Load(mapping.data() + 1), 0x5a) << "page 0 lost its data";
+		if (want)
+			continue;
+		if (room_after) {
+			EXPECT_EQ(mapping.data(), range.data()) << "grew by moving, not in place";
+		} else {
+			EXPECT_NE(mapping.data(), range.data()) << "grew in place over a mapping";
+		}
+
+		for (uint64_t page = 0; page < 5; page++) {
+			const Probe probe = ProbeRead(mapping.data() + Bytes(page));
+
+			SCOPED_TRACE("page " + std::to_string(page) + " of the grown mapping");
+			if (page >= 3) {
+				EXPECT_EQ(probe.signal, SIGBUS)
+					<< "a page past the file's end did not raise SIGBUS ("
+					<< (probe.signal ? strsignal(probe.signal) : "no signal") << ")";
+				continue;
+			}
+			ASSERT_EQ(probe.signal, 0) << "a page inside the file raised "
+						   << strsignal(probe.signal);
+			EXPECT_EQ(probe.value, buffer ? PageMarker(page, 1) : 0);
+		}
+		/* Unmapped before the reservation goes, wherever it is now. */
+		ASSERT_EQ(mapping.Unmap(), 0);
 	}
 }
 
@@ -1080,6 +1146,519 @@ TEST(SemanticsTable, HasOneRowPerStrategy)
 	for (const Strategy &strategy : kStrategies)
 		EXPECT_NE(FindSemantics(strategy), nullptr)
 			<< "the table has no row for " << strategy.name;
+}
+
+
+/*
+ * The bad-input table. Each row, on each strategy its "strategies" cell
+ * names, is one test: BadInput.Answer/<strategy>_<input>.
+ */
+using BadInputRow = struct ::mmapdemo_bad_input;
+
+struct BadCase {
+	const Strategy *strategy;
+	const BadInputRow *row;
+};
+
+const Strategy &StrategyOf(const BadCase &bad)
+{
+	return *bad.strategy;
+}
+
+void PrintTo(const BadCase &bad, std::ostream *os)
+{
+	*os << bad.strategy->name << " " << bad.row->name;
+}
+
+/* Whether @row applies to @strategy, as its "strategies" cell says. */
+bool Applies(const BadInputRow &row, const Strategy &strategy)
+{
+	const SemanticsRow *semantics = FindSemantics(strategy);
+
+	/* SemanticsTable.HasOneRowPerStrategy reports a missing row. */
+	if (!semantics)
+		return false;
+	switch (row.scope) {
+	case MMAPDEMO_BAD_SCOPE_ALL:
+		return true;
+	case MMAPDEMO_BAD_SCOPE_BUFFER:
+		return !strategy.per_mapping;
+	case MMAPDEMO_BAD_SCOPE_PER_MAPPING:
+		return strategy.per_mapping;
+	case MMAPDEMO_BAD_SCOPE_PRIVATE_REFUSED:
+		return semantics->private_errno != 0;
+	case MMAPDEMO_BAD_SCOPE_GROW_REFUSED:
+		return semantics->grow_errno != 0;
+	case MMAPDEMO_BAD_SCOPE_GROW_ALLOWED:
+		return semantics->grow_errno == 0;
+	case MMAPDEMO_BAD_SCOPE_GROW_ALLOWED_MM:
+		return semantics->grow_errno == 0 && (semantics->vm_flags & MMAPDEMO_VMF_MM);
+	}
+	return false;
+}
+
+std::vector<BadCase> BadCases()
+{
+	std::vector<BadCase> cases;
+
+	for (const Strategy &strategy : kStrategies)
+		for (const BadInputRow &row : mmapdemo_bad_inputs)
+			if (Applies(row, strategy))
+				cases.push_back({ &strategy, &row });
+	return cases;
+}
+
+std::string BadCaseName(const testing::TestParamInfo<BadCase> &info)
+{
+	std::string name = std::string(info.param.strategy->name) + "_" +
+			   info.param.row->name;
+
+	std::replace(name.begin(), name.end(), '-', '_');
+	return name;
+}
+
+/* The table's answer, for messages. */
+std::string AnswerText(const BadInputRow &row)
+{
+	if (row.answer_errno)
+		return ErrnoText(row.answer_errno);
+	if (row.answer_signal)
+		return strsignal(row.answer_signal);
+	return "success";
+}
+
+/* NULL, hidden from the compiler, which knows read() must not get it. */
+void *NullPointer()
+{
+	void *volatile null = nullptr;
+
+	return null;
+}
+
+/* What a bad request got: the errno of the call, the signal of an access. */
+struct Answer {
+	int err = 0;
+	int sig = 0;
+};
+
+/*
+ * A path to a device node through which PROT_EXEC can be asked of the
+ * driver: the node itself, unless its mount is noexec (which refuses
+ * PROT_EXEC with EPERM before the driver is asked); then a copy of it,
+ * made with mknod() in a new directory on a mount that allows both
+ * executing and device nodes. The copy goes when this goes.
+ */
+class ExecNode {
+public:
+	ExecNode() = default;
+	ExecNode(const ExecNode &) = delete;
+	ExecNode &operator=(const ExecNode &) = delete;
+	~ExecNode()
+	{
+		if (!copy_.empty())
+			unlink(copy_.c_str());
+		if (!dir_.empty())
+			rmdir(dir_.c_str());
+	}
+
+	/* Find or make the path; returns why there is none, if there is none. */
+	std::optional<std::string> Make(const std::string &node)
+	{
+		struct statvfs fs;
+		struct stat st;
+
+		if (statvfs(node.c_str(), &fs) != 0)
+			return "statvfs " + node + ": " + strerror(errno);
+		if (!(fs.f_flag & ST_NOEXEC)) {
+			path_ = node;
+			return std::nullopt;
+		}
+		if (stat(node.c_str(), &st) != 0)
+			return "stat " + node + ": " + strerror(errno);
+
+		const char *tmpdir = std::getenv("TMPDIR");
+
+		for (const char *base : { tmpdir ? tmpdir : "/tmp", "/tmp", "/run", "/var/tmp" }) {
+			std::string dir = std::string(base) + "/mmapdemo-exec.XXXXXX";
+
+			if (!mkdtemp(dir.data()))
+				continue;
+			if (statvfs(dir.c_str(), &fs) == 0 &&
+			    !(fs.f_flag & (ST_NOEXEC | ST_NODEV))) {
+				const std::string copy = dir + "/node";
+
+				if (mknod(copy.c_str(), S_IFCHR | 0600, st.st_rdev) == 0) {
+					dir_ = dir;
+					copy_ = path_ = copy;
+					return std::nullopt;
+				}
+			}
+			rmdir(dir.c_str());
+		}
+		return node + " is on a noexec mount and no mount allows a copy of it";
+	}
+
+	const std::string &path() const { return path_; }
+
+private:
+	std::string path_, dir_, copy_;
+};
+
+class BadInput : public StrategyFixture<BadCase> {
+protected:
+	const BadInputRow &row() const { return *GetParam().row; }
+
+	/* mmap() of @fd; the mapping goes again at once. */
+	static Answer TryMmap(int fd, size_t length, uint64_t offset,
+			      int flags = MAP_SHARED, int prot = PROT_READ | PROT_WRITE)
+	{
+		Answer got;
+
+		got.err = Mapping::Create(fd, length, static_cast<off_t>(offset), flags,
+					  prot).error();
+		return got;
+	}
+};
+
+/*
+ * One row of the bad-input table on one strategy, on a file of 3 pages:
+ * the answer is the table's, and a refused request changes nothing (no
+ * mapping counted, the size and the data unchanged).
+ */
+TEST_P(BadInput, Answer)
+{
+	const BadInputRow &bad = row();
+	const bool buffer = !strategy().per_mapping;
+	const int rw = PROT_READ | PROT_WRITE;
+	/* The pgoff the core mm rejects (1 page) and the largest it lets through. */
+	const uint64_t pgoff_max = ~0UL / page_size_;
+	const int fd = fd_.get();
+	bool maps = false;	/* the row maps the file on purpose */
+	Answer got;
+	char byte = 0;
+
+	SCOPED_TRACE(std::string("table: ") + bad.name + ": " + bad.what + " = " +
+		     AnswerText(bad));
+	ASSERT_NO_FATAL_FAILURE(UsePages(3));
+
+	const uint64_t size = Bytes(3);
+	const off_t end = static_cast<off_t>(size);
+
+	if (buffer) {
+		for (uint64_t page = 0; page < 3; page++) {
+			const uint8_t marker = PageMarker(page, 1);
+
+			ASSERT_EQ(pwrite(fd, &marker, 1, Bytes(page)), 1) << strerror(errno);
+		}
+	}
+	const mmapdemo_stats before = Stats();
+
+	switch (bad.id) {
+	case MMAPDEMO_BAD_MMAP_OFFSET_AT_END:
+		got = TryMmap(fd, page_size_, size);
+		break;
+	case MMAPDEMO_BAD_MMAP_OFFSET_PAST_END:
+		got = TryMmap(fd, page_size_, size + Bytes(16));
+		break;
+	case MMAPDEMO_BAD_MMAP_LENGTH_PAST_END:
+		got = TryMmap(fd, size + page_size_, 0);
+		break;
+	case MMAPDEMO_BAD_MMAP_LENGTH_BYTE_PAST_END:
+		got = TryMmap(fd, size + 1, 0);
+		break;
+	case MMAPDEMO_BAD_MMAP_WINDOW_PAST_END:
+		got = TryMmap(fd, size, page_size_);
+		break;
+	case MMAPDEMO_BAD_MMAP_HUGE_OFFSET:
+	case MMAPDEMO_BAD_MMAP_LARGEST_PGOFF:
+	case MMAPDEMO_BAD_MMAP_PGOFF_ULONG_MAX:
+	case MMAPDEMO_BAD_MMAP_OFFSET_LENGTH_WRAP:
+		if (sizeof(long) < 8 || sizeof(off_t) < 8)
+			GTEST_SKIP() << "offsets beyond 32 bits";
+		if (bad.id == MMAPDEMO_BAD_MMAP_HUGE_OFFSET)
+			got = TryMmap(fd, page_size_, 0x7ffffffff000ULL & ~uint64_t{page_size_ - 1});
+		else if (bad.id == MMAPDEMO_BAD_MMAP_LARGEST_PGOFF)
+			got = TryMmap(fd, page_size_, (pgoff_max - 1) * page_size_);
+		else if (bad.id == MMAPDEMO_BAD_MMAP_PGOFF_ULONG_MAX)
+			got = TryMmap(fd, page_size_, pgoff_max * page_size_);
+		else
+			got = TryMmap(fd, Bytes(3), (pgoff_max - 1) * page_size_);
+		break;
+	case MMAPDEMO_BAD_MMAP_ZERO_LENGTH:
+		got = TryMmap(fd, 0, 0);
+		break;
+	case MMAPDEMO_BAD_MMAP_UNALIGNED_OFFSET:
+		got = TryMmap(fd, page_size_, page_size_ / 2);
+		break;
+	case MMAPDEMO_BAD_MMAP_PRIVATE:
+		got = TryMmap(fd, size, 0, MAP_PRIVATE);
+		break;
+	case MMAPDEMO_BAD_MMAP_PRIVATE_READ_ONLY:
+		got = TryMmap(fd, size, 0, MAP_PRIVATE, PROT_READ);
+		break;
+	case MMAPDEMO_BAD_MMAP_WRITE_READ_ONLY_FD: {
+		UniqueFd read_only = OpenDevice(Path(), O_RDONLY);
+
+		ASSERT_TRUE(read_only) << "open O_RDONLY: " << strerror(errno);
+		got = TryMmap(read_only.get(), size, 0);
+		break;
+	}
+	case MMAPDEMO_BAD_MMAP_EXEC:
+	case MMAPDEMO_BAD_MPROTECT_EXEC: {
+		/* Another file of the node, maybe through a copy of the node. */
+		ExecNode node;
+
+		if (const auto why = node.Make(Path()))
+			GTEST_SKIP() << *why;
+
+		UniqueFd exec_fd = OpenDevice(node.path());
+
+		ASSERT_TRUE(exec_fd) << "open " << node.path() << ": " << strerror(errno);
+		if (bad.id == MMAPDEMO_BAD_MMAP_EXEC) {
+			Mapping mapping = Mapping::Create(exec_fd.get(), Bytes(1), 0,
+							  MAP_SHARED, PROT_READ | PROT_EXEC);
+
+			got.err = mapping.error();
+			if (mapping) {
+				EXPECT_EQ(Load(mapping.data()), 0) << "an executable mapping's data";
+			}
+			break;
+		}
+
+		Mapping mapping = Mapping::Create(exec_fd.get(), Bytes(1), 0);
+
+		ASSERT_MAPPED(mapping);
+		mapping.data()[0] = 0x5a;
+		got.err = ErrnoOf(mprotect(mapping.data(), Bytes(1), PROT_READ | PROT_EXEC));
+		EXPECT_EQ(Load(mapping.data()), 0x5a) << "the data after mprotect()";
+		break;
+	}
+	case MMAPDEMO_BAD_MREMAP_GROW: {
+		Mapping mapping = Map(1);
+
+		maps = true;
+		ASSERT_MAPPED(mapping);
+		got.err = mapping.Remap(Bytes(5), MREMAP_MAYMOVE);
+		if (got.err) {
+			EXPECT_EQ(mapping.size(), Bytes(1)) << "a refused mremap() changed the mapping";
+		}
+		break;
+	}
+	case MMAPDEMO_BAD_MREMAP_GROW_IN_PLACE: {
+		Reservation range(5, page_size_);
+
+		maps = true;
+		ASSERT_TRUE(range) << strerror(errno);
+
+		Mapping mapping = Mapping::Create(fd, Bytes(1), 0, MAP_SHARED | MAP_FIXED, rw,
+						  range.data());
+
+		ASSERT_MAPPED(mapping);
+		ASSERT_EQ(munmap(range.data() + Bytes(1), Bytes(4)), 0) << strerror(errno);
+		got.err = mapping.Remap(Bytes(5), MREMAP_MAYMOVE);
+		if (got.err) {
+			EXPECT_EQ(mapping.data(), range.data()) << "a refused mremap() moved it";
+		}
+		ASSERT_EQ(mapping.Unmap(), 0);
+		break;
+	}
+	case MMAPDEMO_BAD_MREMAP_GROW_PAST_END: {
+		Mapping mapping = Map(1);
+
+		maps = true;
+		ASSERT_MAPPED(mapping);
+		ASSERT_EQ(mapping.Remap(Bytes(5), MREMAP_MAYMOVE), 0) << "mremap() to 5 pages";
+		got.sig = ProbeRead(mapping.data() + Bytes(3)).signal;
+		break;
+	}
+	case MMAPDEMO_BAD_SET_SIZE_ZERO:
+		got.err = SetSize(fd, 0);
+		break;
+	case MMAPDEMO_BAD_SET_SIZE_OVER_CAP:
+		got.err = SetSize(fd, info_.max_pages + 1);
+		break;
+	case MMAPDEMO_BAD_SET_SIZE_U64_MAX:
+		got.err = SetSize(fd, UINT64_MAX);
+		break;
+	case MMAPDEMO_BAD_SET_SIZE_FLAGS:
+		got.err = SetSize(fd, 1, 1);
+		EXPECT_EQ(SetSize(fd, 1, 1ULL << 63), got.err) << "the top flag bit";
+		break;
+	case MMAPDEMO_BAD_SET_SIZE_WHILE_MAPPED:
+	case MMAPDEMO_BAD_SET_SIZE_AFTER_MUNMAP: {
+		Mapping mapping = Map(1);
+
+		maps = true;
+		ASSERT_MAPPED(mapping);
+		if (bad.id == MMAPDEMO_BAD_SET_SIZE_AFTER_MUNMAP) {
+			ASSERT_EQ(mapping.Unmap(), 0);
+		}
+		got.err = SetSize(fd, 2);
+		break;
+	}
+	case MMAPDEMO_BAD_IOCTL_UNKNOWN:
+		got.err = ErrnoOf(ioctl(fd, _IO(MMAPDEMO_IOC_MAGIC, 0x0f)));
+		break;
+	case MMAPDEMO_BAD_IOCTL_WRONG_SIZE: {
+		__u64 nr_pages = 1;
+
+		got.err = ErrnoOf(ioctl(fd, _IOW(MMAPDEMO_IOC_MAGIC, 0x01, __u64), &nr_pages));
+		break;
+	}
+	case MMAPDEMO_BAD_IOCTL_FOREIGN: {
+		char termios[256] = {};
+
+		got.err = ErrnoOf(ioctl(fd, TCGETS, termios));
+		break;
+	}
+	case MMAPDEMO_BAD_INFO_NULL:
+		got.err = ErrnoOf(ioctl(fd, MMAPDEMO_IOC_INFO, nullptr));
+		break;
+	case MMAPDEMO_BAD_INFO_READ_ONLY: {
+		Mapping read_only = Mapping::Create(-1, page_size_, 0,
+						    MAP_PRIVATE | MAP_ANONYMOUS, PROT_READ);
+
+		ASSERT_MAPPED(read_only);
+		got.err = ErrnoOf(ioctl(fd, MMAPDEMO_IOC_INFO, read_only.data()));
+		break;
+	}
+	case MMAPDEMO_BAD_SET_SIZE_NULL:
+		got.err = ErrnoOf(ioctl(fd, MMAPDEMO_IOC_SET_SIZE, nullptr));
+		break;
+	case MMAPDEMO_BAD_SET_SIZE_UNMAPPED: {
+		Mapping gone = Mapping::Create(-1, page_size_, 0, MAP_PRIVATE | MAP_ANONYMOUS);
+
+		ASSERT_MAPPED(gone);
+		void *const addr = gone.data();
+
+		ASSERT_EQ(gone.Unmap(), 0);
+		got.err = ErrnoOf(ioctl(fd, MMAPDEMO_IOC_SET_SIZE, addr));
+		break;
+	}
+	case MMAPDEMO_BAD_STATS_NULL:
+		got.err = ErrnoOf(ioctl(fd, MMAPDEMO_IOC_STATS, nullptr));
+		break;
+	case MMAPDEMO_BAD_STATS_KERNEL_ADDRESS:
+		got.err = ErrnoOf(ioctl(fd, MMAPDEMO_IOC_STATS,
+					reinterpret_cast<void *>(uintptr_t{0} - page_size_)));
+		break;
+	case MMAPDEMO_BAD_READ_AT_END:
+	case MMAPDEMO_BAD_READ_PAST_END: {
+		ssize_t n;
+
+		if (bad.id == MMAPDEMO_BAD_READ_AT_END) {
+			ASSERT_EQ(lseek(fd, end, SEEK_SET), end) << strerror(errno);
+			n = read(fd, &byte, 1);
+		} else {
+			n = pread(fd, &byte, 1, end + static_cast<off_t>(page_size_));
+		}
+		got.err = ErrnoOf(n);
+		if (!got.err) {
+			EXPECT_EQ(n, 0) << "end of file is a read() of 0 bytes";
+		}
+		break;
+	}
+	case MMAPDEMO_BAD_READ_NEGATIVE:
+		got.err = ErrnoOf(pread(fd, &byte, 1, -1));
+		break;
+	case MMAPDEMO_BAD_READ_NULL:
+		got.err = ErrnoOf(read(fd, NullPointer(), 1));
+		break;
+	case MMAPDEMO_BAD_WRITE_AT_END:
+		ASSERT_EQ(lseek(fd, end, SEEK_SET), end) << strerror(errno);
+		got.err = ErrnoOf(write(fd, "x", 1));
+		break;
+	case MMAPDEMO_BAD_WRITE_PAST_END:
+		got.err = ErrnoOf(pwrite(fd, "x", 1, end + static_cast<off_t>(page_size_)));
+		break;
+	case MMAPDEMO_BAD_WRITE_NEGATIVE:
+		got.err = ErrnoOf(pwrite(fd, "x", 1, -1));
+		break;
+	case MMAPDEMO_BAD_WRITE_NULL:
+		got.err = ErrnoOf(write(fd, NullPointer(), 1));
+		break;
+	case MMAPDEMO_BAD_WRITE_READ_ONLY_FD: {
+		UniqueFd read_only = OpenDevice(Path(), O_RDONLY);
+
+		ASSERT_TRUE(read_only) << "open O_RDONLY: " << strerror(errno);
+		got.err = ErrnoOf(write(read_only.get(), "x", 1));
+		break;
+	}
+	case MMAPDEMO_BAD_READ_PER_MAPPING:
+		got.err = ErrnoOf(read(fd, &byte, 1));
+		EXPECT_EQ(ErrnoOf(pread(fd, &byte, 1, 0)), got.err) << "pread()";
+		break;
+	case MMAPDEMO_BAD_WRITE_PER_MAPPING:
+		got.err = ErrnoOf(write(fd, "x", 1));
+		EXPECT_EQ(ErrnoOf(pwrite(fd, "x", 1, 0)), got.err) << "pwrite()";
+		break;
+	case MMAPDEMO_BAD_LSEEK_PAST_END:
+	case MMAPDEMO_BAD_LSEEK_CUR_PAST_END:
+	case MMAPDEMO_BAD_LSEEK_END_PAST_END:
+	case MMAPDEMO_BAD_LSEEK_NEGATIVE:
+	case MMAPDEMO_BAD_LSEEK_BEFORE_START:
+	case MMAPDEMO_BAD_LSEEK_BAD_WHENCE: {
+		/* From the end for SEEK_CUR, else from inside the file. */
+		const off_t pos = bad.id == MMAPDEMO_BAD_LSEEK_CUR_PAST_END ?
+				  end : static_cast<off_t>(page_size_);
+
+		ASSERT_EQ(lseek(fd, pos, SEEK_SET), pos) << strerror(errno);
+		if (bad.id == MMAPDEMO_BAD_LSEEK_PAST_END)
+			got.err = ErrnoOf(lseek(fd, end + 1, SEEK_SET));
+		else if (bad.id == MMAPDEMO_BAD_LSEEK_CUR_PAST_END)
+			got.err = ErrnoOf(lseek(fd, 1, SEEK_CUR));
+		else if (bad.id == MMAPDEMO_BAD_LSEEK_END_PAST_END)
+			got.err = ErrnoOf(lseek(fd, 1, SEEK_END));
+		else if (bad.id == MMAPDEMO_BAD_LSEEK_NEGATIVE)
+			got.err = ErrnoOf(lseek(fd, -1, SEEK_SET));
+		else if (bad.id == MMAPDEMO_BAD_LSEEK_BEFORE_START)
+			got.err = ErrnoOf(lseek(fd, -(end + 1), SEEK_END));
+		else
+			got.err = ErrnoOf(lseek(fd, 0, 42));
+		EXPECT_EQ(lseek(fd, 0, SEEK_CUR), pos) << "the position moved";
+		break;
+	}
+	default:
+		FAIL() << "the table has a row this test does not know how to try: " << bad.name;
+	}
+
+	EXPECT_EQ(got.err, bad.answer_errno) << "got " << ErrnoText(got.err);
+	EXPECT_EQ(got.sig, bad.answer_signal)
+		<< "got " << (got.sig ? strsignal(got.sig) : "no signal");
+
+	/* Nothing changed. */
+	ASSERT_NO_FATAL_FAILURE(RefreshInfo());
+	EXPECT_EQ(pages_, 3U) << "the size changed";
+	if (!maps) {
+		EXPECT_EQ(Stats().mmaps, before.mmaps) << "a mapping was counted";
+		EXPECT_EQ(info_.flags & MMAPDEMO_INFO_SIZE_FIXED, 0U) << "the size got fixed";
+	}
+	if (buffer) {
+		for (uint64_t page = 0; page < 3; page++) {
+			uint8_t marker = 0;
+
+			ASSERT_EQ(pread(fd, &marker, 1, Bytes(page)), 1) << strerror(errno);
+			EXPECT_EQ(marker, PageMarker(page, 1)) << "page " << page << "'s data";
+		}
+	}
+}
+
+INSTANTIATE_TEST_SUITE_P(, BadInput, testing::ValuesIn(BadCases()), BadCaseName);
+
+/* Every row is tried somewhere, and the generated ids are the rows' places. */
+TEST(BadInputTable, EveryRowIsTried)
+{
+	for (size_t i = 0; i < std::size(mmapdemo_bad_inputs); i++) {
+		const BadInputRow &row = mmapdemo_bad_inputs[i];
+
+		SCOPED_TRACE(row.name);
+		EXPECT_EQ(static_cast<size_t>(row.id), i);
+		EXPECT_TRUE(std::any_of(std::begin(kStrategies), std::end(kStrategies),
+					[&row](const Strategy &s) { return Applies(row, s); }))
+			<< "a row no strategy is tried on";
+		EXPECT_FALSE(row.answer_errno && row.answer_signal)
+			<< "an answer is an errno or a signal, not both";
+	}
 }
 
 } /* namespace */

@@ -9,7 +9,8 @@
  * each starts from fresh counters and a fresh buffer. What the strategies
  * do differently beyond mapping and touching (MAP_PRIVATE, mremap(),
  * fork(), madvise(), get_user_pages(), ...) is the documentation's
- * semantics table, checked by mmapdemo_semantics_test.
+ * semantics table, and what they refuse is its bad-input table: both are
+ * checked by mmapdemo_semantics_test.
  *
  * The program loads the module (modprobe mmapdemo) if the nodes are
  * missing, and skips (exit code 4) when they stay missing or cannot be
@@ -70,10 +71,15 @@ TEST_P(Mmapdemo, ReportsStrategyAndGeometry)
 	EXPECT_EQ(info_.nr_pages, DefaultPages());
 	EXPECT_GE(info_.max_pages, info_.nr_pages);
 
-	/* Mapping driver memory is for root only. */
+	/*
+	 * Mapping driver memory is for root only, unless the dev_mode module
+	 * parameter grants a group access (mmapdemo_lifetime_test loads the
+	 * module without it and checks 0600).
+	 */
 	ASSERT_EQ(stat(Path().c_str(), &node), 0) << strerror(errno);
 	EXPECT_TRUE(S_ISCHR(node.st_mode));
-	EXPECT_EQ(node.st_mode & 07777, 0600U);
+	EXPECT_EQ(node.st_mode & 07777, DevMode()) << "the dev_mode parameter";
+	EXPECT_EQ(node.st_uid, 0U) << "owner";
 
 	EXPECT_EQ(Stats(), ExpectedAtOpen(strategy(), pages_));
 }
@@ -550,106 +556,79 @@ TEST_P(Mmapdemo, MappingOutlivesClose)
 	}
 }
 
-struct BadMmap {
-	std::string what;
-	size_t length;
-	uint64_t offset;
-	int flags;
-	int prot;
-	int expected_errno;
-	bool needs_64bit;	/* offsets beyond a 32-bit off_t */
-};
-
 /*
- * Requests the driver or the core mm must refuse, for a file of @pages
- * pages. MAP_PRIVATE is refused with @private_errno, the semantics
- * table's MAP_PRIVATE column; 0 (copy-on-write) leaves those rows out.
+ * Zeroes on the other ways a page first reaches user space, beyond the
+ * touches of PagesAreZeroOnFirstTouch: in a file just resized by
+ * MMAPDEMO_IOC_SET_SIZE, through read() (the holes of a lazy buffer), around
+ * a byte a write() put in a page (lazy allocates it there), in a window at
+ * an offset, faulted in by the kernel itself (write() from the mapping into
+ * a pipe, which reads it with copy_from_user()), and by a fork() child.
  */
-std::vector<BadMmap> BadMmaps(uint64_t pages, size_t page_size, int private_errno)
+TEST_P(Mmapdemo, PagesAreZeroOnEveryPath)
 {
-	const uint64_t size = pages * page_size;
-	const int rw = PROT_READ | PROT_WRITE;
-	/* A page-aligned offset far beyond any buffer that does not overflow. */
-	const uint64_t huge = 0x7ffffffff000ULL & ~uint64_t{page_size - 1};
+	enum ChildStatus { kChildOk = 0, kChildSawData };
+	const bool buffer = !strategy().per_mapping;
+	const uint8_t written = 0x5a;
 
-	std::vector<BadMmap> bad = {
-		{ "MAP_PRIVATE", size, 0, MAP_PRIVATE, rw, private_errno, false },
-		{ "MAP_PRIVATE read-only", size, 0, MAP_PRIVATE, PROT_READ, private_errno, false },
-		{ "zero length", 0, 0, MAP_SHARED, rw, EINVAL, false },
-		{ "offset not page aligned", page_size, page_size / 2, MAP_SHARED, rw, EINVAL, false },
-		{ "offset at the end", page_size, size, MAP_SHARED, rw, ENXIO, false },
-		{ "offset past the end", page_size, size + 16 * page_size, MAP_SHARED, rw, ENXIO, false },
-		{ "length one page too long", size + page_size, 0, MAP_SHARED, rw, ENXIO, false },
-		{ "length one byte too long", size + 1, 0, MAP_SHARED, rw, ENXIO, false },
-		{ "window past the end", size, page_size, MAP_SHARED, rw, ENXIO, false },
-		{ "huge offset", page_size, huge, MAP_SHARED, rw, ENXIO, true },
-		{ "offset wraps", page_size, -uint64_t{page_size}, MAP_SHARED, rw, EOVERFLOW, true },
-		{ "offset plus length wraps", 3 * page_size, -uint64_t{2 * page_size}, MAP_SHARED, rw, EOVERFLOW, true },
-	};
+	if (info_.max_pages < 4)
+		GTEST_SKIP() << "max_pages " << info_.max_pages << " < 4";
+	ASSERT_NO_FATAL_FAILURE(UsePages(std::min<uint64_t>(8, info_.max_pages)));
 
-	bad.erase(std::remove_if(bad.begin(), bad.end(),
-				 [](const BadMmap &b) { return b.expected_errno == 0; }),
-		  bad.end());
-	return bad;
-}
+	if (buffer) {
+		std::vector<uint8_t> contents(Bytes(pages_), 0xaa);
 
-TEST_P(Mmapdemo, BadMmapsAreRefused)
-{
-	for (const BadMmap &bad : BadMmaps(pages_, page_size_, semantics().private_errno)) {
-		SCOPED_TRACE(bad.what);
-		if (bad.needs_64bit && sizeof(long) < 8)
-			continue;
-
-		Mapping mapping = Mapping::Create(fd_.get(), bad.length,
-						  static_cast<off_t>(bad.offset),
-						  bad.flags, bad.prot);
-
-		EXPECT_FALSE(mapping) << "mmap() succeeded";
-		EXPECT_EQ(mapping.error(), bad.expected_errno)
-			<< "got " << strerror(mapping.error()) << ", expected "
-			<< strerror(bad.expected_errno);
+		ASSERT_EQ(pread(fd_.get(), contents.data(), contents.size(), 0),
+			  static_cast<ssize_t>(contents.size())) << strerror(errno);
+		EXPECT_EQ(FirstNonZero(contents.data(), contents.size()), std::nullopt)
+			<< "read() of the resized file";
+		/* The last byte of page 1, which lazy allocates for it. */
+		ASSERT_EQ(pwrite(fd_.get(), &written, 1, Bytes(2) - 1), 1) << strerror(errno);
 	}
 
-	/* Nothing was mapped, so nothing was counted and nothing is fixed. */
-	EXPECT_EQ(Stats().mmaps, 0U);
-	ASSERT_NO_FATAL_FAILURE(RefreshInfo());
-	EXPECT_EQ(info_.flags & MMAPDEMO_INFO_SIZE_FIXED, 0U);
-}
+	/* Pages 1 to the end: window page 0 is file page 1. */
+	Mapping window = Map(pages_ - 1, 1);
 
-TEST_P(Mmapdemo, SetSizeRejectsBadRequests)
-{
-	const uint64_t original = pages_;
-	const uint8_t marker = 0x3c;
+	ASSERT_MAPPED(window);
 
-	if (!strategy().per_mapping) {
-		ASSERT_EQ(pwrite(fd_.get(), &marker, 1, 0), 1) << strerror(errno);
+	/* The kernel touches window page 0 first. */
+	int pipe_fds[2];
+
+	ASSERT_EQ(pipe2(pipe_fds, O_CLOEXEC), 0) << strerror(errno);
+
+	UniqueFd pipe_in(pipe_fds[0]), pipe_out(pipe_fds[1]);
+	std::vector<uint8_t> through_pipe(page_size_, 0xaa);
+
+	ASSERT_EQ(write(pipe_out.get(), window.data(), page_size_),
+		  static_cast<ssize_t>(page_size_)) << strerror(errno);
+	ASSERT_EQ(read(pipe_in.get(), through_pipe.data(), page_size_),
+		  static_cast<ssize_t>(page_size_)) << strerror(errno);
+	EXPECT_EQ(FirstNonZero(through_pipe.data(), page_size_ - 1), std::nullopt)
+		<< "page 1 as the kernel read it";
+	EXPECT_EQ(through_pipe[page_size_ - 1], buffer ? written : 0);
+
+	/* A child touches window page 1 first. */
+	const pid_t child = fork();
+
+	ASSERT_GE(child, 0) << "fork: " << strerror(errno);
+	if (child == 0)
+		_exit(FirstNonZero(window.data() + Bytes(1), page_size_) ? kChildSawData
+									 : kChildOk);
+
+	int status;
+
+	ASSERT_EQ(waitpid(child, &status, 0), child) << strerror(errno);
+	ASSERT_TRUE(WIFEXITED(status)) << "child died, status " << status;
+	EXPECT_EQ(WEXITSTATUS(status), kChildOk) << "page 2 as a fork() child saw it";
+
+	/* And every page as the mapping shows it now. */
+	for (uint64_t page = 0; page < window.size() / page_size_; page++) {
+		const uint8_t *start = window.data() + Bytes(page);
+		const size_t len = page == 0 ? page_size_ - 1 : page_size_;
+
+		SCOPED_TRACE("file page " + std::to_string(page + 1));
+		EXPECT_EQ(FirstNonZero(start, len), std::nullopt);
 	}
-
-	const struct {
-		const char *what;
-		uint64_t nr_pages;
-		uint64_t flags;
-	} bad_sizes[] = {
-		{ "zero pages", 0, 0 },
-		{ "one page over the cap", info_.max_pages + 1, 0 },
-		{ "UINT64_MAX pages", UINT64_MAX, 0 },
-		{ "unknown flag", 1, 1 },
-		{ "top flag bit", 1, 1ULL << 63 },
-	};
-	for (const auto &bad : bad_sizes) {
-		SCOPED_TRACE(bad.what);
-		EXPECT_EQ(SetSize(fd_.get(), bad.nr_pages, bad.flags), EINVAL);
-	}
-
-	/* A refused request changes nothing. */
-	ASSERT_NO_FATAL_FAILURE(RefreshInfo());
-	EXPECT_EQ(pages_, original);
-	if (!strategy().per_mapping) {
-		uint8_t read_back = 0;
-
-		ASSERT_EQ(pread(fd_.get(), &read_back, 1, 0), 1) << strerror(errno);
-		EXPECT_EQ(read_back, marker) << "the buffer was replaced";
-	}
+	EXPECT_EQ(window.data()[page_size_ - 1], buffer ? written : 0);
 }
 
 /* A resize gives zeroed pages, changes the bounds, and only for this file. */

@@ -31,6 +31,11 @@ struct Config {
 	{
 		return std::string(HOST_BUILD_DIR) + "/mmapdemo_semantics_test";
 	}
+	static std::string MmapdemoStress() { return std::string(HOST_BUILD_DIR) + "/mmapdemo_stress"; }
+	static std::string MmapdemoLifetimeTest()
+	{
+		return std::string(HOST_BUILD_DIR) + "/mmapdemo_lifetime_test";
+	}
 	static std::string MmapdemoDemo() { return std::string(HOST_BUILD_DIR) + "/mmapdemo_demo"; }
 
 	/*

@@ -2,10 +2,12 @@
 /*
  * selftest_host_test - what can be checked of the kselftest without a kernel
  *
- * - mmapdemo_test, mmapdemo_semantics_test and mmapdemo_demo, built on the
- *   host against the UAPI header, behave sensibly where there is no driver:
- *   the tests skip with exit code 4, the demo fails. Every parameterised
- *   test of both test programs runs on every strategy.
+ * - mmapdemo_test, mmapdemo_semantics_test, mmapdemo_stress,
+ *   mmapdemo_lifetime_test and mmapdemo_demo, built on the host against the
+ *   UAPI header, behave sensibly where there is no driver: the tests skip
+ *   with exit code 4, the demo fails. Every parameterised test of the first
+ *   two runs on every strategy, and every row of the bad-input table is
+ *   tried on the strategies it names.
  * - The selftest Makefile works with the kernel's lib.mk (taken from a
  *   kernel tree if one is available): it builds, installs and lists the
  *   test, picks the C++ compiler like lib.mk picks CC, and stops with a
@@ -15,6 +17,8 @@
 #include "host_config.h"
 #include "mmapdemo_common.h"
 #include "run_program.h"
+#include "../../../../drivers/misc/mmapdemo/tests/mmapdemo_bad_input.h"
+#include "../../../../drivers/misc/mmapdemo/tests/mmapdemo_semantics.h"
 
 #include <gtest/gtest.h>
 
@@ -47,10 +51,11 @@ bool DriverPresent()
 	return false;
 }
 
-/* The two GoogleTest programs of the selftest. */
+/* The GoogleTest programs of the selftest. */
 std::vector<std::string> TestPrograms()
 {
-	return { host::Config::MmapdemoTest(), host::Config::MmapdemoSemanticsTest() };
+	return { host::Config::MmapdemoTest(), host::Config::MmapdemoSemanticsTest(),
+		 host::Config::MmapdemoStress(), host::Config::MmapdemoLifetimeTest() };
 }
 
 TEST(SelftestOnHost, TestSkipsWithoutDriver)
@@ -144,6 +149,99 @@ TEST(SelftestOnHost, SemanticsTestCoversEveryColumnAndStrategy)
 		EXPECT_EQ(strategies, AllStrategies()) << test;
 }
 
+/*
+ * BadInput.Answer/<strategy>_<input>: every row of the bad-input table on
+ * exactly the strategies its "strategies" cell names.
+ */
+TEST(SelftestOnHost, SemanticsTestTriesEveryBadInputRow)
+{
+	const RunResult run = host::Run({ host::Config::MmapdemoSemanticsTest(),
+					  "--gtest_list_tests", "--gtest_filter=BadInput.*" });
+	const std::regex case_line("  Answer/([a-z]+)_([a-z0-9_]+)(  #.*)?");
+	std::set<std::pair<std::string, std::string>> listed;
+
+	ASSERT_EQ(run.exit_code, 0) << Describe(run);
+	for (const std::string &line : Lines(run.out)) {
+		std::smatch match;
+
+		if (std::regex_match(line, match, case_line))
+			listed.insert({ match[1], match[2] });
+	}
+
+	std::set<std::pair<std::string, std::string>> expected;
+
+	for (const auto &row : mmapdemo_bad_inputs) {
+		std::string name = row.name;
+
+		std::replace(name.begin(), name.end(), '-', '_');
+		for (const mmapdemo::Strategy &strategy : mmapdemo::kStrategies) {
+			const struct ::mmapdemo_semantics *semantics = nullptr;
+			bool applies = false;
+
+			for (const auto &sem : mmapdemo_semantics)
+				if (std::string(sem.name) == strategy.name)
+					semantics = &sem;
+			ASSERT_NE(semantics, nullptr) << strategy.name;
+			switch (row.scope) {
+			case MMAPDEMO_BAD_SCOPE_ALL:
+				applies = true;
+				break;
+			case MMAPDEMO_BAD_SCOPE_BUFFER:
+				applies = !strategy.per_mapping;
+				break;
+			case MMAPDEMO_BAD_SCOPE_PER_MAPPING:
+				applies = strategy.per_mapping;
+				break;
+			case MMAPDEMO_BAD_SCOPE_PRIVATE_REFUSED:
+				applies = semantics->private_errno != 0;
+				break;
+			case MMAPDEMO_BAD_SCOPE_GROW_REFUSED:
+				applies = semantics->grow_errno != 0;
+				break;
+			case MMAPDEMO_BAD_SCOPE_GROW_ALLOWED:
+				applies = semantics->grow_errno == 0;
+				break;
+			case MMAPDEMO_BAD_SCOPE_GROW_ALLOWED_MM:
+				applies = semantics->grow_errno == 0 &&
+					  (semantics->vm_flags & MMAPDEMO_VMF_MM);
+				break;
+			}
+			if (applies)
+				expected.insert({ strategy.name, name });
+		}
+	}
+	EXPECT_EQ(listed, expected);
+	EXPECT_GT(listed.size(), std::size(mmapdemo_bad_inputs));
+}
+
+/* The stress program and the lifetime test list their tests. */
+TEST(SelftestOnHost, StressAndLifetimeListTheirTests)
+{
+	const RunResult stress = host::Run({ host::Config::MmapdemoStress(),
+					     "--gtest_list_tests" });
+	const RunResult lifetime = host::Run({ host::Config::MmapdemoLifetimeTest(),
+					       "--gtest_list_tests" });
+
+	EXPECT_EQ(stress.exit_code, 0) << Describe(stress);
+	EXPECT_NE(stress.out.find("RandomSequencesOnEveryStrategy"), std::string::npos)
+		<< stress.out;
+	EXPECT_EQ(lifetime.exit_code, 0) << Describe(lifetime);
+	for (const char *test : { "NodesAreRootOnlyByDefault", "DevModeParameter",
+				  "UnloadWaitsForLastCloseAndUnmap", "LoadMapUnloadCycles",
+				  "KmemleakFindsNothingAfterCycles" })
+		EXPECT_NE(lifetime.out.find(test), std::string::npos) << test;
+}
+
+/* The stress program refuses options it does not know, before any test. */
+TEST(SelftestOnHost, StressRejectsUnknownOptions)
+{
+	const RunResult run = host::Run({ host::Config::MmapdemoStress(), "--sedd=1" });
+
+	EXPECT_EQ(run.exit_code, 2) << Describe(run);
+	EXPECT_NE(run.err.find("usage:"), std::string::npos) << run.err;
+	EXPECT_EQ(run.out, "");
+}
+
 TEST(SelftestOnHost, DemoRejectsUnknownStrategy)
 {
 	const RunResult run = host::Run({ host::Config::MmapdemoDemo(), "nosuch" });
@@ -214,8 +312,9 @@ protected:
 		fs::copy_file(fs::path(host::Config::UapiDir()) / "linux/mmapdemo.h",
 			      root_ / "usr/include/linux/mmapdemo.h");
 		fs::create_directories(root_ / "drivers/misc/mmapdemo/tests");
-		fs::copy_file(fs::path(host::Config::KunitDir()) / "mmapdemo_semantics.h",
-			      root_ / "drivers/misc/mmapdemo/tests/mmapdemo_semantics.h");
+		for (const char *header : { "mmapdemo_semantics.h", "mmapdemo_bad_input.h" })
+			fs::copy_file(fs::path(host::Config::KunitDir()) / header,
+				      root_ / "drivers/misc/mmapdemo/tests" / header);
 	}
 
 	void TearDown() override
@@ -249,26 +348,29 @@ TEST_F(SelftestMakefile, BuildsInstallsAndListsTheTest)
 	const RunResult build = Make({});
 
 	ASSERT_EQ(build.exit_code, 0) << Describe(build);
-	for (const char *program : { "mmapdemo_test", "mmapdemo_semantics_test", "mmapdemo_demo" })
+	for (const char *program : { "mmapdemo_test", "mmapdemo_semantics_test", "mmapdemo_stress",
+				     "mmapdemo_lifetime_test", "mmapdemo_demo" })
 		EXPECT_TRUE(fs::exists(output_ / program)) << program;
 	EXPECT_EQ(build.err.find("warning"), std::string::npos) << build.err;
 
 	const RunResult installed = Make({ "install", "INSTALL_PATH=" + install.string() });
 
 	ASSERT_EQ(installed.exit_code, 0) << Describe(installed);
-	for (const char *file : { "mmapdemo_test", "mmapdemo_semantics_test", "mmapdemo_demo",
-				  "config", "settings" })
+	for (const char *file : { "mmapdemo_test", "mmapdemo_semantics_test", "mmapdemo_stress",
+				  "mmapdemo_lifetime_test", "mmapdemo_demo", "config", "settings" })
 		EXPECT_TRUE(fs::exists(install / file)) << file;
 
 	/* The demo is built and installed but is not a test to run. */
 	const RunResult listed = Make({ "-s", "--no-print-directory",
 					"COLLECTION=mmapdemo", "emit_tests" });
 
-	EXPECT_EQ(listed.out, "mmapdemo:mmapdemo_test\nmmapdemo:mmapdemo_semantics_test\n")
+	EXPECT_EQ(listed.out, "mmapdemo:mmapdemo_test\nmmapdemo:mmapdemo_semantics_test\n"
+			      "mmapdemo:mmapdemo_stress\nmmapdemo:mmapdemo_lifetime_test\n")
 		<< Describe(listed);
 
 	if (!DriverPresent()) {
-		for (const char *program : { "mmapdemo_test", "mmapdemo_semantics_test" }) {
+		for (const char *program : { "mmapdemo_test", "mmapdemo_semantics_test",
+					     "mmapdemo_stress", "mmapdemo_lifetime_test" }) {
 			const RunResult run = host::Run({ (install / program).string() });
 
 			EXPECT_EQ(run.exit_code, 4) << program << ": " << Describe(run);
