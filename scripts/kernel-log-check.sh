@@ -11,8 +11,9 @@
 #            "WARNING:" / "INFO: possible|inconsistent ..." splats, WARN()'s
 #            "WARNING: ... at ...", every other "BUG: ..." (sleeping in
 #            atomic context, bad page state, page faults ...), "kernel BUG
-#            at", and "kmemleak: Kernel memory leak detector disabled" (no
-#            leak check).  "Oops:", "Kernel panic - not syncing" and
+#            at", SLUB's "BUG <cache> (<taint>): ..." (slab_debug checks),
+#            and "kmemleak: Kernel memory leak detector disabled" (no leak
+#            check).  "Oops:", "Kernel panic - not syncing" and
 #            "Disabling lock debugging due to kernel taint" count only when
 #            no report came in the 200 lines before (they follow most).
 #   leak     kmemleak's "unreferenced object" blocks, from the --kmemleak
@@ -185,6 +186,7 @@ check() {
 	}
 	msg ~ /^WARNING: / { report("WARN", msg); next }
 	msg ~ /^(watchdog: )?BUG: / || msg ~ /^kernel BUG at / { report("BUG", msg); next }
+	msg ~ /^BUG [^ :]+ \([^)]*\): / { report("slab", msg); next }
 	msg ~ /^kmemleak: Kernel memory leak detector disabled/ { report("kmemleak", "no leak check: " msg); next }
 	msg ~ /^(Oops: |Kernel panic - not syncing|Disabling lock debugging due to kernel taint)/ {
 		if (last_report == 0 || NR - last_report > 200) report("oops/panic", msg)

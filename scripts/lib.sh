@@ -127,7 +127,12 @@ use_variant "${MMAPDEMO_VARIANT:-}"
 # KASAN, KFENCE or UBSAN report panics the guest, so no test can pass after
 # one.  Lockdep splats, sleeping in atomic context and kmemleak hits do not
 # panic: scripts/kernel-log-check.sh finds them in the kernel log.
-DEBUG_KERNEL_ARGS="panic_on_warn=1 oops=panic kasan.fault=report"
+# slab_debug=U (SLUB records who allocated and freed each object) is there
+# for kmemleak: any slab debug flag turns off SLUB's per-CPU sheaves, whose
+# arrays keep stale pointers to the objects just handed out; with sheaves,
+# kmemleak found none of four leaked kmalloc(256) objects, without them all
+# four (tests/host/kernel-logs/make-samples.sh leak).
+DEBUG_KERNEL_ARGS="panic_on_warn=1 oops=panic kasan.fault=report slab_debug=U"
 
 # ---------------------------------------------------------- run_logged --
 # run_logged NAME CMD [ARG...]
