@@ -18,7 +18,8 @@
  * semantics table's answer, a grown mapping SIGBUS past the file's end.
  * Before a file is closed with no mapping left, the driver's counters must
  * balance: pages_allocated - pages_freed is what the buffer still holds
- * (0 for a per-mapping strategy) and mmaps is the model's count.
+ * (0 for a per-mapping strategy) and mmaps is the model's count of the
+ * mmap() calls that made a VMA of their own (not merged into a neighbour).
  *
  * The workers' own files are theirs alone, so each worker's choices, and
  * the answers it expects, follow from the seed and its number whatever
@@ -198,6 +199,34 @@ int ProbeSignal(const uint8_t *addr)
 	return sig;
 }
 
+/*
+ * Whether the mapping at [@addr, @addr + @len) is a VMA of its own in
+ * /proc/self/maps. The core mm merges a new mapping into an adjacent VMA of
+ * the same file when their flags allow it (vmfpage's ordinary VMAs), and
+ * then calls no vm_ops->mapped: the driver does not count that mmap().
+ */
+static bool OwnVma(const void *addr, size_t len)
+{
+	const auto start = reinterpret_cast<uintptr_t>(addr);
+	FILE *maps = fopen("/proc/self/maps", "re");
+	unsigned long vm_start, vm_end;
+	char line[512];
+	bool own = false;
+
+	if (!maps)
+		return true;
+	while (fgets(line, sizeof(line), maps)) {
+		if (sscanf(line, "%lx-%lx", &vm_start, &vm_end) != 2)
+			continue;
+		if (start >= vm_start && start < vm_end) {
+			own = vm_start == start && vm_end == start + len;
+			break;
+		}
+	}
+	fclose(maps);
+	return own;
+}
+
 /* The model of one open file of a worker. */
 struct FileModel {
 	const Strategy *strategy;
@@ -207,7 +236,7 @@ struct FileModel {
 	bool size_fixed = false;	/* an mmap() passed the bounds check */
 	std::vector<uint8_t> data;	/* buffer strategies: the buffer */
 	std::vector<bool> allocated;	/* lazy: pages the buffer holds */
-	uint64_t mmaps = 0;		/* successful mmap() calls */
+	uint64_t mmaps = 0;		/* mmap() calls that made a new VMA */
 	int live_mappings = 0;		/* VMAs of this worker's model */
 };
 
@@ -521,7 +550,8 @@ private:
 		if (is_private)
 			m.copied = std::make_shared<std::vector<bool>>(pages, false);
 		f->size_fixed = true;
-		f->mmaps++;
+		if (OwnVma(addr, pages * page_))
+			f->mmaps++;
 		f->live_mappings++;
 		maps_.push_back(m);
 	}

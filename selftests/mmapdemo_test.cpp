@@ -29,6 +29,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -250,6 +251,67 @@ TEST_P(Mmapdemo, SecondMappingCounters)
 	/* The first mapping is unaffected by the second one going away. */
 	for (uint64_t page = 0; page < pages_; page++)
 		EXPECT_EQ(first.data()[Bytes(page)], PageMarker(page, 1));
+}
+
+/* The number of VMAs in /proc/self/maps that overlap [@start, @start + @len). */
+static int VmasIn(const uint8_t *start, size_t len)
+{
+	const auto first = reinterpret_cast<uintptr_t>(start);
+	FILE *maps = fopen("/proc/self/maps", "re");
+	unsigned long vm_start, vm_end;
+	char line[512];
+	int count = 0;
+
+	if (!maps)
+		return -1;
+	while (fgets(line, sizeof(line), maps))
+		if (sscanf(line, "%lx-%lx", &vm_start, &vm_end) == 2 &&
+		    vm_start < first + len && vm_end > first)
+			count++;
+	fclose(maps);
+	return count;
+}
+
+/*
+ * A mapping placed right after another one of the same file, at the next
+ * file offset, merges into it when the VMA flags allow: only VMAs with
+ * none of the VM_SPECIAL flags (io, pf, mm, de) do. A merged mmap() gets
+ * no vm_ops->mapped call, so the driver does not count it.
+ */
+TEST_P(Mmapdemo, AdjacentMappingMergesOnlyWithoutSpecialFlags)
+{
+	constexpr unsigned int kSpecial = MMAPDEMO_VMF_IO | MMAPDEMO_VMF_PF |
+					  MMAPDEMO_VMF_MM | MMAPDEMO_VMF_DE;
+	const bool mergeable = (semantics().vm_flags & kSpecial) == 0;
+	/* Reserve the range, so that the two mappings can be placed in it. */
+	Mapping reserved = Mapping::Create(-1, Bytes(pages_), 0,
+					   MAP_PRIVATE | MAP_ANONYMOUS, PROT_NONE);
+
+	ASSERT_MAPPED(reserved);
+	const uint64_t head = pages_ - 1;
+	const mmapdemo_stats before = Stats();
+	Mapping first = Mapping::Create(fd_.get(), Bytes(head), 0, MAP_SHARED | MAP_FIXED,
+					PROT_READ | PROT_WRITE, reserved.data());
+
+	ASSERT_MAPPED(first);
+	Mapping last = Mapping::Create(fd_.get(), Bytes(1), static_cast<off_t>(Bytes(head)),
+				       MAP_SHARED | MAP_FIXED, PROT_READ | PROT_WRITE,
+				       reserved.data() + Bytes(head));
+
+	ASSERT_MAPPED(last);
+	EXPECT_EQ(VmasIn(reserved.data(), Bytes(pages_)), mergeable ? 1 : 2);
+	EXPECT_EQ(Stats().mmaps - before.mmaps, mergeable ? 1U : 2U);
+
+	/* Either way the pages are the file's, in order. */
+	for (uint64_t page = 0; page < pages_; page++)
+		reserved.data()[Bytes(page)] = PageMarker(page, 3);
+	barrier();
+	for (uint64_t page = 0; page < pages_ && !strategy().per_mapping; page++) {
+		uint8_t byte = 0;
+
+		ASSERT_EQ(pread(fd_.get(), &byte, 1, static_cast<off_t>(Bytes(page))), 1);
+		EXPECT_EQ(byte, PageMarker(page, 3)) << "page " << page;
+	}
 }
 
 /* Two mappings of one file share its buffer, or each has its own pages. */

@@ -76,7 +76,9 @@ struct mmapdemo_set_size {
 
 /**
  * struct mmapdemo_stats - per-file counters reported by MMAPDEMO_IOC_STATS
- * @mmaps: mappings established by mmap()
+ * @mmaps: mappings established by mmap() as a VMA of their own; one merged
+ *	into an adjacent VMA of the same file gets no vm_ops->mapped call and
+ *	is not counted
  * @faults: calls of the driver's fault handler
  * @pages_inserted: pages the driver mapped into a page table, or handed to
  *	the core mm to map; a fault racing another on the same address may
