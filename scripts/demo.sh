@@ -33,7 +33,7 @@ esac
 demo_bin=$BUILD_DIR/kselftest/mmapdemo/mmapdemo_demo
 [ -x "$demo_bin" ] || die "the demo program was not built ($demo_bin)" \
 	"see $LOG_DIR/kselftest-build.log"
-# Every strategy the program knows (mmapdemo_common.h), unless named.
+# Every strategy the program knows (mmapdemo_common.hpp), unless named.
 strategies=${*:-$("$demo_bin" --list | tr '\n' ' ')}
 [ -n "$strategies" ] || die "$demo_bin --list printed no strategy" "rebuild the demo program"
 

@@ -20,7 +20,7 @@
  *
  *	mmapdemo-demo: strategy=remap pages=3 faults=0 expected_faults=0 data=ok
  *
- * The expected count comes from the counter model of mmapdemo_common.h:
+ * The expected count comes from the counter model of mmapdemo_common.hpp:
  * 0 where mmap() maps everything (remap, prefault, batch, vmalloc), one per
  * page where each first touch faults (insert, lazy, vmfpage, owned), and 1
  * for pfn, whose first fault maps the whole mapping.
@@ -31,7 +31,7 @@
  * 1 otherwise, 2 for a usage error.
  */
 
-#include "mmapdemo_common.h"
+#include "mmapdemo_common.hpp"
 
 #include <cinttypes>
 #include <cstdio>
@@ -96,7 +96,7 @@ bool RunDemo(const std::string &path)
 
 	const uint64_t pages = info.nr_pages;
 	const size_t page_size = info.page_size;
-	Mapping mapping = Mapping::Create(fd.get(), pages * page_size, 0);
+	auto mapping = Mapping::Create(fd.get(), pages * page_size, 0);
 
 	if (!mapping) {
 		std::fprintf(stderr, "mmapdemo-demo: %s: mmap %" PRIu64 " pages: %s\n",

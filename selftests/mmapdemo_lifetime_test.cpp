@@ -22,7 +22,7 @@
  * It prints KTAP; extra arguments are GoogleTest flags.
  */
 
-#include "mmapdemo_gtest.h"
+#include "mmapdemo_gtest.hpp"
 
 #include <gtest/gtest.h>
 
@@ -296,7 +296,7 @@ TEST(Lifetime, UnloadWaitsForLastCloseAndUnmap)
 		EXPECT_EQ(Unload(), EWOULDBLOCK) << "with a file open";
 		EXPECT_EQ(ReadNumber(std::string(kModuleDir) + "/refcnt"), 1);
 
-		Mapping mapping = Mapping::Create(fd.get(), page, 0);
+		auto mapping = Mapping::Create(fd.get(), page, 0);
 
 		ASSERT_MAPPED(mapping);
 		mapping.data()[0] = 0x5a;
@@ -397,7 +397,7 @@ void MapOneFile(const Strategy &s, size_t page)
 
 	ASSERT_EQ(SetSize(fd.get(), pages), 0);
 
-	Mapping mapping = Mapping::Create(fd.get(), pages * page, 0);
+	auto mapping = Mapping::Create(fd.get(), pages * page, 0);
 
 	ASSERT_MAPPED(mapping);
 	for (uint64_t p = 0; p < pages; p++)

@@ -29,7 +29,7 @@
  * answer (errno, signal or success) and that the request changed nothing.
  */
 
-#include "mmapdemo_gtest.h"
+#include "mmapdemo_gtest.hpp"
 #include "../../../../drivers/misc/mmapdemo/tests/mmapdemo_bad_input.h"
 
 #include <gtest/gtest.h>
@@ -259,7 +259,7 @@ void MarkPages(const Mapping &mapping, uint64_t pages, size_t page_size,
  * that maps at mmap() time takes no fault, one that maps on fault takes
  * one per page touched, and pfn one for the whole VMA, inserting all 8.
  * Touching the pages again costs nothing. The counter model of
- * mmapdemo_common.h, which mmapdemo_test and the demo use, must agree.
+ * mmapdemo_common.hpp, which mmapdemo_test and the demo use, must agree.
  */
 TEST_P(Semantics, FaultsWhenPagesAreFirstTouched)
 {
@@ -270,7 +270,7 @@ TEST_P(Semantics, FaultsWhenPagesAreFirstTouched)
 	ASSERT_NO_FATAL_FAILURE(UsePages(kMapped));
 
 	const mmapdemo_stats before = Stats();
-	Mapping mapping = Map(kMapped);
+	auto mapping = Map(kMapped);
 
 	ASSERT_MAPPED(mapping);
 	const mmapdemo_stats mapped = Stats();
@@ -300,9 +300,9 @@ TEST_P(Semantics, FaultsWhenPagesAreFirstTouched)
 
 	/* The model predicts mmap() and the touches apart; compare both. */
 	EXPECT_EQ(mapped - before, ExpectedForMmap(strategy(), kMapped))
-		<< "mmapdemo_common.h's counter model disagrees with the driver on mmap()";
+		<< "mmapdemo_common.hpp's counter model disagrees with the driver on mmap()";
 	EXPECT_EQ(touched - mapped, ExpectedForFirstTouch(strategy(), kTouched, false, kMapped))
-		<< "mmapdemo_common.h's counter model disagrees with the driver on the touches";
+		<< "mmapdemo_common.hpp's counter model disagrees with the driver on the touches";
 }
 
 /*
@@ -319,7 +319,7 @@ TEST_P(Semantics, MapPrivate)
 
 	if (expected) {
 		for (int prot : { PROT_READ | PROT_WRITE, PROT_READ }) {
-			Mapping mapping = Mapping::Create(fd_.get(), Bytes(3), 0,
+			auto mapping = Mapping::Create(fd_.get(), Bytes(3), 0,
 							  MAP_PRIVATE, prot);
 
 			SCOPED_TRACE(prot & PROT_WRITE ? "read-write" : "read-only");
@@ -382,7 +382,7 @@ TEST_P(Semantics, ForkChildFaults)
 	SCOPED_TRACE(Cell("fork child faults", expected));
 	ASSERT_NO_FATAL_FAILURE(UsePages(3));
 
-	Mapping mapping = Map(3);
+	auto mapping = Map(3);
 
 	ASSERT_MAPPED(mapping);
 	MarkPages(mapping, 3, page_size_, 1);
@@ -484,7 +484,7 @@ TEST_P(Semantics, MremapGrow)
 
 		ASSERT_TRUE(range) << strerror(errno);
 
-		Mapping mapping = Mapping::Create(fd_.get(), Bytes(1), 0, MAP_SHARED | MAP_FIXED,
+		auto mapping = Mapping::Create(fd_.get(), Bytes(1), 0, MAP_SHARED | MAP_FIXED,
 						  PROT_READ | PROT_WRITE, range.data());
 
 		ASSERT_MAPPED(mapping);
@@ -511,7 +511,7 @@ TEST_P(Semantics, MremapGrow)
 		}
 
 		for (uint64_t page = 0; page < 5; page++) {
-			const Probe probe = ProbeRead(mapping.data() + Bytes(page));
+			const auto probe = ProbeRead(mapping.data() + Bytes(page));
 
 			SCOPED_TRACE("page " + std::to_string(page) + " of the grown mapping");
 			if (page >= 3) {
@@ -540,7 +540,7 @@ TEST_P(Semantics, MremapMove)
 	SCOPED_TRACE(Cell("mremap move", expected, "moved"));
 	ASSERT_NO_FATAL_FAILURE(UsePages(3));
 
-	Mapping mapping = Map(3);
+	auto mapping = Map(3);
 
 	ASSERT_MAPPED(mapping);
 	MarkPages(mapping, 3, page_size_, 1);
@@ -588,7 +588,7 @@ TEST_P(Semantics, MunmapOfAMiddlePage)
 	SCOPED_TRACE(Cell("munmap part", expected, "split"));
 	ASSERT_NO_FATAL_FAILURE(UsePages(3));
 
-	Mapping mapping = Map(3);
+	auto mapping = Map(3);
 
 	ASSERT_MAPPED(mapping);
 	MarkPages(mapping, 3, page_size_, 1);
@@ -626,7 +626,7 @@ TEST_P(Semantics, MprotectAddWrite)
 	SCOPED_TRACE(Cell("mprotect +W", expected, "writable"));
 	ASSERT_NO_FATAL_FAILURE(UsePages(3));
 
-	Mapping mapping = Map(3, 0, PROT_READ);
+	auto mapping = Map(3, 0, PROT_READ);
 
 	ASSERT_MAPPED(mapping);
 	/* Fault the pages in read-only first: the write then upgrades them. */
@@ -676,7 +676,7 @@ TEST_P(Semantics, MadviseDontneed)
 	SCOPED_TRACE(Cell("MADV_DONTNEED", expected, "kept, re-faults"));
 	ASSERT_NO_FATAL_FAILURE(UsePages(3));
 
-	Mapping mapping = Map(3);
+	auto mapping = Map(3);
 
 	ASSERT_MAPPED(mapping);
 	MarkPages(mapping, 3, page_size_, 1);
@@ -730,7 +730,7 @@ TEST_P(Semantics, GetUserPagesProcessVmReadv)
 	SCOPED_TRACE(Cell("get_user_pages", expected, "works"));
 	ASSERT_NO_FATAL_FAILURE(UsePages(3));
 
-	Mapping mapping = Map(3);
+	auto mapping = Map(3);
 
 	ASSERT_MAPPED(mapping);
 	for (size_t offset = 0; offset < mapping.size(); offset++)
@@ -764,7 +764,7 @@ TEST_P(Semantics, GetUserPagesVmsplice)
 	SCOPED_TRACE(Cell("get_user_pages", expected, "works"));
 	ASSERT_NO_FATAL_FAILURE(UsePages(3));
 
-	Mapping mapping = Map(3);
+	auto mapping = Map(3);
 
 	ASSERT_MAPPED(mapping);
 	for (size_t offset = 0; offset < mapping.size(); offset++)
@@ -868,7 +868,7 @@ TEST_P(Semantics, GetUserPagesODirect)
 
 	ASSERT_NO_FATAL_FAILURE(AttachLoopDevice(2 * size, &loop));
 
-	Mapping mapping = Map(3);
+	auto mapping = Map(3);
 	Mapping plain = AnonymousBuffer(size);
 
 	ASSERT_MAPPED(mapping);
@@ -941,7 +941,7 @@ TEST_P(Semantics, VmFlagsInSmaps)
 	SCOPED_TRACE("table: VmFlags = " + cell);
 	ASSERT_NO_FATAL_FAILURE(UsePages(3));
 
-	Mapping mapping = Map(3);
+	auto mapping = Map(3);
 
 	ASSERT_MAPPED(mapping);
 	for (const char *when : { "after mmap()", "after touching every page" }) {
@@ -970,7 +970,7 @@ TEST_P(Semantics, MadviseDodump)
 	SCOPED_TRACE(Cell("MADV_DODUMP", expected, "allowed"));
 	ASSERT_NO_FATAL_FAILURE(UsePages(3));
 
-	Mapping mapping = Map(3);
+	auto mapping = Map(3);
 
 	ASSERT_MAPPED(mapping);
 
@@ -1049,7 +1049,7 @@ TEST_P(Semantics, ConcurrentFaults)
 	};
 
 	const mmapdemo_stats before = Stats();
-	Mapping mapping = Map(kPages);
+	auto mapping = Map(kPages);
 
 	ASSERT_MAPPED(mapping);
 
@@ -1415,7 +1415,7 @@ TEST_P(BadInput, Answer)
 
 		ASSERT_TRUE(exec_fd) << "open " << node.path() << ": " << strerror(errno);
 		if (bad.id == MMAPDEMO_BAD_MMAP_EXEC) {
-			Mapping mapping = Mapping::Create(exec_fd.get(), Bytes(1), 0,
+			auto mapping = Mapping::Create(exec_fd.get(), Bytes(1), 0,
 							  MAP_SHARED, PROT_READ | PROT_EXEC);
 
 			got.err = mapping.error();
@@ -1425,7 +1425,7 @@ TEST_P(BadInput, Answer)
 			break;
 		}
 
-		Mapping mapping = Mapping::Create(exec_fd.get(), Bytes(1), 0);
+		auto mapping = Mapping::Create(exec_fd.get(), Bytes(1), 0);
 
 		ASSERT_MAPPED(mapping);
 		mapping.data()[0] = 0x5a;
@@ -1434,7 +1434,7 @@ TEST_P(BadInput, Answer)
 		break;
 	}
 	case MMAPDEMO_BAD_MREMAP_GROW: {
-		Mapping mapping = Map(1);
+		auto mapping = Map(1);
 
 		maps = true;
 		ASSERT_MAPPED(mapping);
@@ -1450,7 +1450,7 @@ TEST_P(BadInput, Answer)
 		maps = true;
 		ASSERT_TRUE(range) << strerror(errno);
 
-		Mapping mapping = Mapping::Create(fd, Bytes(1), 0, MAP_SHARED | MAP_FIXED, rw,
+		auto mapping = Mapping::Create(fd, Bytes(1), 0, MAP_SHARED | MAP_FIXED, rw,
 						  range.data());
 
 		ASSERT_MAPPED(mapping);
@@ -1463,7 +1463,7 @@ TEST_P(BadInput, Answer)
 		break;
 	}
 	case MMAPDEMO_BAD_MREMAP_GROW_PAST_END: {
-		Mapping mapping = Map(1);
+		auto mapping = Map(1);
 
 		maps = true;
 		ASSERT_MAPPED(mapping);
@@ -1486,7 +1486,7 @@ TEST_P(BadInput, Answer)
 		break;
 	case MMAPDEMO_BAD_SET_SIZE_WHILE_MAPPED:
 	case MMAPDEMO_BAD_SET_SIZE_AFTER_MUNMAP: {
-		Mapping mapping = Map(1);
+		auto mapping = Map(1);
 
 		maps = true;
 		ASSERT_MAPPED(mapping);

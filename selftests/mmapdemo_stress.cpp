@@ -46,7 +46,7 @@
  * KTAP and skips without devices.
  */
 
-#include "mmapdemo_gtest.h"
+#include "mmapdemo_gtest.hpp"
 
 #include <gtest/gtest.h>
 
@@ -80,7 +80,7 @@ namespace mmapdemo {
 namespace {
 
 /* The command line and environment, read by main(). */
-struct Options {
+struct StressOptions {
 	uint64_t seed = 0;
 	double seconds = 20;
 	int threads = 3;
@@ -88,7 +88,7 @@ struct Options {
 	uint64_t ops = 0;	/* 0: until the time is up */
 };
 
-Options options;
+StressOptions options;
 
 constexpr uint64_t kMaxFilePages = 16;	/* sizes a worker gives its files */
 constexpr size_t kMaxFiles = 4;		/* open files per worker */
@@ -175,7 +175,7 @@ void ProbeHandler(int sig, siginfo_t *info, void *context)
 		probing = 0;
 		siglongjmp(probe_jump, sig);
 	}
-	/* Not a probe: let ktap_listener.h's handler report the crash. */
+	/* Not a probe: let ktap_listener.hpp's handler report the crash. */
 	const struct sigaction &previous = sig == SIGBUS ? previous_bus : previous_segv;
 
 	if (previous.sa_flags & SA_SIGINFO)

@@ -4,8 +4,8 @@
  * driver's contract (Documentation/misc-devices/mmapdemo.rst).
  *
  * One parameterised GoogleTest suite runs each test on every strategy of
- * kStrategies (mmapdemo_common.h); results are printed as KTAP for the
- * kselftest runner by ktap_listener.h. Every test opens its own file, so
+ * kStrategies (mmapdemo_common.hpp); results are printed as KTAP for the
+ * kselftest runner by ktap_listener.hpp. Every test opens its own file, so
  * each starts from fresh counters and a fresh buffer. What the strategies
  * do differently beyond mapping and touching (MAP_PRIVATE, mremap(),
  * fork(), madvise(), get_user_pages(), ...) is the documentation's
@@ -21,7 +21,7 @@
  * size, which the driver must report in MMAPDEMO_IOC_INFO.
  */
 
-#include "mmapdemo_gtest.h"
+#include "mmapdemo_gtest.hpp"
 
 #include <gtest/gtest.h>
 
@@ -90,7 +90,7 @@ TEST_P(Mmapdemo, SeedScenario)
 {
 	ASSERT_NO_FATAL_FAILURE(UsePages(3));
 
-	Mapping mapping = Map(3);
+	auto mapping = Map(3);
 
 	ASSERT_MAPPED(mapping);
 	for (uint64_t page = 0; page < 3; page++)
@@ -112,7 +112,7 @@ TEST_P(Mmapdemo, SeedScenario)
  */
 TEST_P(Mmapdemo, PagesAreZeroOnFirstTouch)
 {
-	Mapping mapping = Map(pages_);
+	auto mapping = Map(pages_);
 
 	ASSERT_MAPPED(mapping);
 	for (uint64_t page = 0; page < pages_; page++) {
@@ -143,7 +143,7 @@ TEST_P(Mmapdemo, FullBufferPattern)
 	ASSERT_NO_FATAL_FAILURE(UsePages(std::min<uint64_t>(16, info_.max_pages)));
 
 	const size_t size = Bytes(pages_);
-	Mapping mapping = Map(pages_);
+	auto mapping = Map(pages_);
 
 	ASSERT_MAPPED(mapping);
 	for (size_t offset = 0; offset < size; offset++)
@@ -178,7 +178,7 @@ TEST_P(Mmapdemo, CountersFollowTheContract)
 
 	EXPECT_EQ(opened, ExpectedAtOpen(s, pages_));
 
-	Mapping mapping = Map(pages_);
+	auto mapping = Map(pages_);
 
 	ASSERT_MAPPED(mapping);
 	const mmapdemo_stats mapped = Stats();
@@ -366,7 +366,7 @@ TEST_P(Mmapdemo, ForkChildSharesMapping)
 
 	ASSERT_NO_FATAL_FAILURE(UsePages(3));
 
-	Mapping mapping = Map(3);
+	auto mapping = Map(3);
 
 	ASSERT_MAPPED(mapping);
 	mapping.data()[0] = PageMarker(0, 1);
@@ -438,7 +438,7 @@ TEST_P(Mmapdemo, MappingAtAnOffset)
 	}
 
 	const mmapdemo_stats before = Stats();
-	Mapping mapping = Map(window, first_page);
+	auto mapping = Map(window, first_page);
 
 	ASSERT_MAPPED(mapping);
 	for (uint64_t page = 0; page < window; page++) {
@@ -483,7 +483,7 @@ TEST_P(Mmapdemo, FileIo)
 	char buf[32] = {};
 
 	if (strategy().per_mapping) {
-		Mapping mapping = Map(pages_);
+		auto mapping = Map(pages_);
 
 		ASSERT_MAPPED(mapping);
 		EXPECT_EQ(ErrnoOf(read(fd, buf, 1)), EINVAL);
@@ -501,7 +501,7 @@ TEST_P(Mmapdemo, FileIo)
 		<< strerror(errno);
 	EXPECT_EQ(FirstNonZero(contents.data(), size), std::nullopt);
 
-	Mapping mapping = Map(pages_);
+	auto mapping = Map(pages_);
 
 	ASSERT_MAPPED(mapping);
 
@@ -748,7 +748,7 @@ TEST_P(Mmapdemo, SetSizeResizesAndZeroes)
 		EXPECT_FALSE(too_long);
 		EXPECT_EQ(too_long.error(), ENXIO);
 	}
-	Mapping mapping = Map(target);
+	auto mapping = Map(target);
 
 	ASSERT_MAPPED(mapping);
 	EXPECT_EQ(FirstNonZero(mapping.data(), mapping.size()), std::nullopt);
@@ -788,7 +788,7 @@ TEST_P(Mmapdemo, SetSizeBusyOnceMapped)
 		<< "a failed mmap() must not fix the size: " << strerror(errno);
 	ASSERT_NO_FATAL_FAILURE(RefreshInfo());
 
-	Mapping mapping = Map(1);
+	auto mapping = Map(1);
 
 	ASSERT_MAPPED(mapping);
 	ASSERT_NO_FATAL_FAILURE(RefreshInfo());

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ktap_fixture - a GoogleTest program with known outcomes, reported through
- * ktap_listener.h. ktap_listener_test runs it with different --gtest_filter
+ * ktap_listener.hpp. ktap_listener_test runs it with different --gtest_filter
  * values and checks the KTAP it prints and its exit code.
  *
  * Keep the messages below in sync with ktap_listener_test.cpp, which
  * expects them verbatim.
  */
 
-#include "ktap_listener.h"
+#include "ktap_listener.hpp"
 
 #include <gtest/gtest.h>
 

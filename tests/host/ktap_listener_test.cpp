@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ktap_listener_test - check the KTAP that ktap_listener.h prints
+ * ktap_listener_test - check the KTAP that ktap_listener.hpp prints
  *
  * Runs ktap_fixture (passing, failing, skipped, parameterised and crashing
  * tests) with different --gtest_filter values and compares its stdout line

@@ -15,7 +15,7 @@
  */
 
 #include "host_config.h"
-#include "mmapdemo_common.h"
+#include "mmapdemo_common.hpp"
 #include "run_program.h"
 #include "../../../../drivers/misc/mmapdemo/tests/mmapdemo_bad_input.h"
 #include "../../../../drivers/misc/mmapdemo/tests/mmapdemo_semantics.h"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ktap_listener.h - report GoogleTest results as KTAP for kselftest
+ * ktap_listener.hpp - report GoogleTest results as KTAP for kselftest
  *
  * GoogleTest prints its own human-oriented format; the kselftest runner and
  * the CI systems that parse kselftest logs expect KTAP (TAP version 13 with

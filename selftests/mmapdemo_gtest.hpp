@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mmapdemo_gtest.h - what the two GoogleTest programs share
+ * mmapdemo_gtest.hpp - what the two GoogleTest programs share
  *
  * mmapdemo_test checks the contract every node keeps; mmapdemo_semantics_test
  * checks, cell by cell, the semantics table of
  * Documentation/misc-devices/mmapdemo.rst. Both run every test on every
- * strategy of kStrategies (mmapdemo_common.h) through the StrategyTest
- * fixture below, report KTAP (ktap_listener.h), and start the same way
+ * strategy of kStrategies (mmapdemo_common.hpp) through the StrategyTest
+ * fixture below, report KTAP (ktap_listener.hpp), and start the same way
  * (RunTestProgram()): load the module if the nodes are missing, skip when
  * they stay missing or need root.
  *
@@ -21,8 +21,8 @@
 #ifndef MMAPDEMO_GTEST_H
 #define MMAPDEMO_GTEST_H
 
-#include "ktap_listener.h"
-#include "mmapdemo_common.h"
+#include "ktap_listener.hpp"
+#include "mmapdemo_common.hpp"
 #include "../../../../drivers/misc/mmapdemo/tests/mmapdemo_semantics.h"
 
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mmapdemo_common.h - what mmapdemo_test and mmapdemo_demo share
+ * mmapdemo_common.hpp - what mmapdemo_test and mmapdemo_demo share
  *
  * The strategy table (one line per /dev/mmapdemo-<name> node, with the
  * counter behaviour the driver promises for it), the arithmetic that turns
@@ -9,7 +9,7 @@
  *
  * What each strategy does beyond map-and-touch (fork, mremap, madvise,
  * get_user_pages, ...) is not here: it is the documentation's semantics
- * table, which mmapdemo_gtest.h includes for the test programs.
+ * table, which mmapdemo_gtest.hpp includes for the test programs.
  */
 
 #ifndef MMAPDEMO_COMMON_H
