@@ -37,6 +37,8 @@ struct Config {
 		return std::string(HOST_BUILD_DIR) + "/mmapdemo_lifetime_test";
 	}
 	static std::string MmapdemoDemo() { return std::string(HOST_BUILD_DIR) + "/mmapdemo_demo"; }
+	/* Built only where Google Benchmark is installed. */
+	static std::string MmapdemoBench() { return std::string(HOST_BUILD_DIR) + "/mmapdemo_bench"; }
 
 	/*
 	 * Sources: the selftest directory, the UAPI header's include dir, and
@@ -47,6 +49,12 @@ struct Config {
 	static std::string UapiDir() { return HOST_UAPI_DIR; }
 	static std::string KunitDir() { return HOST_KUNIT_DIR; }
 	static std::string KtapParseScript() { return std::string(HOST_SOURCE_DIR) + "/ktap_parse.py"; }
+	/* scripts/bench-report.py and its test input. */
+	static std::string BenchReportScript()
+	{
+		return std::string(HOST_SOURCE_DIR) + "/../../scripts/bench-report.py";
+	}
+	static std::string BenchReportFixtures() { return std::string(HOST_SOURCE_DIR) + "/bench-report"; }
 
 	/* The C++ compiler the host tests were built with. */
 	static std::string Cxx() { return HOST_CXX; }

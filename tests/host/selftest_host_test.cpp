@@ -11,7 +11,9 @@
  * - The selftest Makefile works with the kernel's lib.mk (taken from a
  *   kernel tree if one is available): it builds, installs and lists the
  *   test, picks the C++ compiler like lib.mk picks CC, and stops with a
- *   helpful message when GoogleTest is missing.
+ *   helpful message when GoogleTest is missing; it builds and installs
+ *   mmapdemo_bench where Google Benchmark is installed, and without it
+ *   leaves the benchmark out with a message, not a failure.
  */
 
 #include "host_config.h"
@@ -49,6 +51,12 @@ bool DriverPresent()
 		if (access(mmapdemo::DevicePath(strategy).c_str(), F_OK) == 0)
 			return true;
 	return false;
+}
+
+/* What the selftest Makefile asks before building mmapdemo_bench. */
+bool BenchmarkInstalled()
+{
+	return host::Run({ "pkg-config", "--exists", "benchmark" }).exit_code == 0;
 }
 
 /* The GoogleTest programs of the selftest. */
@@ -360,7 +368,13 @@ TEST_F(SelftestMakefile, BuildsInstallsAndListsTheTest)
 				  "mmapdemo_lifetime_test", "mmapdemo_demo", "config", "settings" })
 		EXPECT_TRUE(fs::exists(install / file)) << file;
 
-	/* The demo is built and installed but is not a test to run. */
+	/* The benchmark too, where Google Benchmark is installed. */
+	if (BenchmarkInstalled()) {
+		EXPECT_TRUE(fs::exists(output_ / "mmapdemo_bench"));
+		EXPECT_TRUE(fs::exists(install / "mmapdemo_bench"));
+	}
+
+	/* The demo and the benchmark are built and installed but are not tests to run. */
 	const RunResult listed = Make({ "-s", "--no-print-directory",
 					"COLLECTION=mmapdemo", "emit_tests" });
 
@@ -376,6 +390,28 @@ TEST_F(SelftestMakefile, BuildsInstallsAndListsTheTest)
 			EXPECT_EQ(run.exit_code, 4) << program << ": " << Describe(run);
 		}
 	}
+}
+
+/* The benchmark is optional: without Google Benchmark the rest builds. */
+TEST_F(SelftestMakefile, BenchLeftOutWithoutGoogleBenchmark)
+{
+	const fs::path install = root_ / "install";
+	/* pkg-config finds nothing; GoogleTest is found through the compiler. */
+	const RunResult build = Make({ "PKG_CONFIG=false" });
+
+	ASSERT_EQ(build.exit_code, 0) << Describe(build);
+	EXPECT_NE(build.err.find("mmapdemo: not building mmapdemo_bench (optional, not a test)"),
+		  std::string::npos) << build.err;
+	EXPECT_NE(build.err.find("libbenchmark-dev"), std::string::npos) << build.err;
+	EXPECT_TRUE(fs::exists(output_ / "mmapdemo_test"));
+	EXPECT_FALSE(fs::exists(output_ / "mmapdemo_bench"));
+
+	const RunResult installed = Make({ "PKG_CONFIG=false", "install",
+					   "INSTALL_PATH=" + install.string() });
+
+	ASSERT_EQ(installed.exit_code, 0) << Describe(installed);
+	EXPECT_TRUE(fs::exists(install / "mmapdemo_demo"));
+	EXPECT_FALSE(fs::exists(install / "mmapdemo_bench"));
 }
 
 TEST_F(SelftestMakefile, MissingGtestHeadersStopTheBuild)

@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bench_report_test - scripts/bench-report.py and mmapdemo_bench on the host
+ *
+ * - bench-report.py on the fixtures of bench-report/: the ratios to
+ *   anonymous first touch, the medians it computes itself when the JSON
+ *   has repetitions but no aggregates, failed benchmarks, input that is
+ *   not mmapdemo_bench's JSON, and the plot (one line per strategy, log
+ *   axes, a legend, well-formed SVG).
+ * - mmapdemo_bench, built on the host when Google Benchmark is installed:
+ *   its options, its skip where there is no driver, and a short run of the
+ *   anchors whose JSON bench-report.py turns into a table and a plot.
+ */
+
+#include "host_config.h"
+#include "run_program.h"
+
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+using host::Describe;
+using host::RunResult;
+
+std::string Fixture(const char *name)
+{
+	return host::Config::BenchReportFixtures() + "/" + name;
+}
+
+std::string ReadFile(const fs::path &path)
+{
+	std::ifstream file(path);
+
+	return std::string(std::istreambuf_iterator<char>(file), {});
+}
+
+size_t Count(const std::string &text, const std::string &what)
+{
+	size_t count = 0;
+
+	for (size_t at = text.find(what); at != std::string::npos;
+	     at = text.find(what, at + what.size()))
+		count++;
+	return count;
+}
+
+RunResult Report(const std::vector<std::string> &args)
+{
+	std::vector<std::string> argv = { "python3", host::Config::BenchReportScript() };
+
+	argv.insert(argv.end(), args.begin(), args.end());
+	return host::Run(argv);
+}
+
+/* A fresh scratch folder, removed with the fixture. */
+class BenchReport : public testing::Test {
+protected:
+	void SetUp() override
+	{
+		std::string scratch = host::Config::ScratchDir() + "/bench.XXXXXX";
+
+		ASSERT_NE(mkdtemp(scratch.data()), nullptr) << strerror(errno);
+		dir_ = scratch;
+	}
+
+	void TearDown() override
+	{
+		if (!dir_.empty())
+			fs::remove_all(dir_);
+	}
+
+	fs::path dir_;
+};
+
+TEST_F(BenchReport, RatiosToAnonymousFirstTouch)
+{
+	const RunResult run = Report({ Fixture("aggregates.json") });
+
+	ASSERT_EQ(run.exit_code, 0) << Describe(run);
+	/* The fixture's medians: remap 1/4, insert 1.2, memfd 1.5 times anon. */
+	EXPECT_TRUE(std::regex_search(run.out, std::regex("\nremap +0\\.25 +0\\.25\n")))
+		<< run.out;
+	EXPECT_TRUE(std::regex_search(run.out, std::regex("\ninsert +1\\.20 +1\\.20\n")))
+		<< run.out;
+	EXPECT_TRUE(std::regex_search(run.out, std::regex("\nanon +1\\.00 +1\\.00\n")))
+		<< run.out;
+	EXPECT_TRUE(std::regex_search(run.out, std::regex("\nmemfd +1\\.50 +1\\.50\n")))
+		<< run.out;
+	/* The strategies in kStrategies' order, the anchors last. */
+	EXPECT_LT(run.out.find("\nremap "), run.out.find("\ninsert ")) << run.out;
+	EXPECT_LT(run.out.find("\ninsert "), run.out.find("\nanon ")) << run.out;
+	/* The context: accelerator, kernel, and what the bench left out. */
+	EXPECT_NE(run.out.find("accelerator: tcg"), std::string::npos) << run.out;
+	EXPECT_NE(run.out.find("kernel:      7.3.4-fixture"), std::string::npos) << run.out;
+	EXPECT_NE(run.out.find("remap/64: over the driver's cap"), std::string::npos) << run.out;
+	/* The details: median per page, cv, the driver's faults per page. */
+	EXPECT_TRUE(std::regex_search(run.out,
+				      std::regex("\ninsert +16 +960ns +10% +96\\.0ns +864ns "
+						 "+10\\.0ns +50\\.0ns +1 +1\n")))
+		<< run.out;
+	EXPECT_TRUE(std::regex_search(run.out, std::regex("\nanon +16 +800ns .* - +1\n")))
+		<< run.out;
+}
+
+TEST_F(BenchReport, WritesTheTableToAFile)
+{
+	const fs::path text = dir_ / "bench.txt";
+	const RunResult run = Report({ "--text", text.string(), Fixture("aggregates.json") });
+
+	ASSERT_EQ(run.exit_code, 0) << Describe(run);
+	EXPECT_EQ(run.out, "");
+	EXPECT_EQ(ReadFile(text), Report({ Fixture("aggregates.json") }).out);
+}
+
+TEST_F(BenchReport, PlotsOneLinePerStrategyOnLogAxes)
+{
+	const fs::path svg = dir_ / "bench.svg";
+	const RunResult run = Report({ "--svg", svg.string(), Fixture("aggregates.json") });
+
+	ASSERT_EQ(run.exit_code, 0) << Describe(run);
+
+	const std::string plot = ReadFile(svg);
+
+	EXPECT_EQ(plot.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0), 0u) << plot;
+	EXPECT_NE(plot.find("</svg>"), std::string::npos);
+	/* Four strategies, two sizes each: four lines, eight points. */
+	EXPECT_EQ(Count(plot, "<polyline"), 4u) << plot;
+	EXPECT_EQ(Count(plot, "<circle"), 8u) << plot;
+	for (const char *name : { "remap", "insert", "anon", "memfd" })
+		EXPECT_NE(plot.find("<title>" + std::string(name) + "</title>"),
+			  std::string::npos) << name;
+	/* The anchors dashed, the driver's strategies solid. */
+	EXPECT_EQ(Count(plot, "<polyline fill=\"none\" stroke=\"#E69F00\" stroke-width=\"2\" points"),
+		  1u) << plot;
+	EXPECT_EQ(Count(plot, "stroke-dasharray"), 4u) << plot;
+	EXPECT_NE(plot.find("size in pages (log scale)"), std::string::npos);
+	EXPECT_NE(plot.find("time per page (log scale)"), std::string::npos);
+	/* Decades on the time axis: 100ns and 1000ns frame 200ns .. 1500ns. */
+	EXPECT_NE(plot.find(">100ns</text>"), std::string::npos) << plot;
+	EXPECT_NE(plot.find(">1000ns</text>"), std::string::npos) << plot;
+	EXPECT_NE(plot.find(">10.0us</text>"), std::string::npos) << plot;
+
+	/* Well-formed XML, as far as the standard library can tell. */
+	const RunResult parsed = host::Run({ "python3", "-c",
+		"import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])",
+		svg.string() });
+
+	EXPECT_EQ(parsed.exit_code, 0) << Describe(parsed);
+}
+
+TEST_F(BenchReport, MediansOfRepetitionsWithoutAggregatesAndFailures)
+{
+	const RunResult run = Report({ Fixture("iterations.json") });
+
+	/* One benchmark failed: the table says so, and so does the status. */
+	EXPECT_EQ(run.exit_code, 1) << Describe(run);
+	/* Medians of 500, 450, 700 and of 1000, 900, 1300. */
+	EXPECT_TRUE(std::regex_search(run.out, std::regex("\nlazy +0\\.50\n"))) << run.out;
+	EXPECT_TRUE(std::regex_search(run.out, std::regex("\nowned +error\n"))) << run.out;
+	EXPECT_TRUE(std::regex_search(run.out,
+				      std::regex("\nowned +16 +error: mmap: Cannot allocate memory\n")))
+		<< run.out;
+	EXPECT_NE(run.out.find("1 benchmark(s) failed"), std::string::npos) << run.out;
+}
+
+TEST_F(BenchReport, RefusesWhatIsNotItsInput)
+{
+	const fs::path empty = dir_ / "empty.json";
+	const fs::path other = dir_ / "other.json";
+	const fs::path broken = dir_ / "broken.json";
+
+	std::ofstream(empty) << "{}";
+	std::ofstream(other) << "{\"benchmarks\": [{\"name\": \"BM_Other\", \"real_time\": 1}]}";
+	std::ofstream(broken) << "{\"benchmarks\": [";
+
+	const struct {
+		fs::path path;
+		const char *message;
+	} cases[] = {
+		{ empty, "no \"benchmarks\" list" },
+		{ other, "holds no mmapdemo_bench result" },
+		{ broken, "is not JSON" },
+		{ dir_ / "missing.json", "cannot read" },
+	};
+
+	for (const auto &c : cases) {
+		const RunResult run = Report({ c.path.string() });
+
+		EXPECT_EQ(run.exit_code, 1) << c.path << ": " << Describe(run);
+		EXPECT_NE(run.err.find(c.message), std::string::npos) << c.path << ": " << run.err;
+		EXPECT_EQ(run.out, "") << c.path;
+	}
+}
+
+/* mmapdemo_bench itself, where the host could build it. */
+class BenchProgram : public BenchReport {
+protected:
+	void SetUp() override
+	{
+		if (access(host::Config::MmapdemoBench().c_str(), X_OK) != 0)
+			GTEST_SKIP() << "mmapdemo_bench not built: Google Benchmark not installed";
+		BenchReport::SetUp();
+	}
+};
+
+TEST_F(BenchProgram, ListsStrategiesAndAnchors)
+{
+	const RunResult run = host::Run({ host::Config::MmapdemoBench(), "--list" });
+
+	ASSERT_EQ(run.exit_code, 0) << Describe(run);
+	EXPECT_EQ(run.out, "remap\ninsert\nlazy\nvmfpage\nowned\nprefault\nbatch\npfn\n"
+			   "vmalloc\nanon\nanon-populate\nmemfd\n");
+}
+
+TEST_F(BenchProgram, RejectsBadOptions)
+{
+	for (const char *arg : { "--bogus", "--max-pages=2", "--max-pages=x", "--only=nosuch" }) {
+		const RunResult run = host::Run({ host::Config::MmapdemoBench(), arg });
+
+		EXPECT_EQ(run.exit_code, 2) << arg << ": " << Describe(run);
+	}
+}
+
+TEST_F(BenchProgram, SkipsWithoutDriver)
+{
+	if (access("/dev/mmapdemo-remap", F_OK) == 0)
+		GTEST_SKIP() << "this host has mmapdemo nodes";
+
+	const RunResult run = host::Run({ host::Config::MmapdemoBench(), "--only=remap" });
+
+	EXPECT_EQ(run.exit_code, 4) << Describe(run);
+	EXPECT_NE(run.out.find("modprobe mmapdemo"), std::string::npos) << run.out;
+}
+
+/* The anchors need no driver: a short run end to end. */
+TEST_F(BenchProgram, AnchorsRunAndReport)
+{
+	const fs::path json = dir_ / "bench.json";
+	const fs::path svg = dir_ / "bench.svg";
+	const RunResult run = host::Run({ host::Config::MmapdemoBench(), "--quick",
+					  "--max-pages=16", "--only=anon,memfd",
+					  "--benchmark_out=" + json.string(),
+					  "--benchmark_out_format=json",
+					  "--benchmark_context=accelerator=host" });
+
+	ASSERT_EQ(run.exit_code, 0) << Describe(run);
+
+	const RunResult report = Report({ "--svg", svg.string(), json.string() });
+
+	ASSERT_EQ(report.exit_code, 0) << Describe(report);
+	EXPECT_NE(report.out.find("accelerator: host"), std::string::npos) << report.out;
+	EXPECT_NE(report.out.find("mode:        quick"), std::string::npos) << report.out;
+	EXPECT_TRUE(std::regex_search(report.out, std::regex("\nanon +1\\.00 +1\\.00\n")))
+		<< report.out;
+	EXPECT_TRUE(std::regex_search(report.out, std::regex("\nmemfd +[0-9.]+ +[0-9.]+\n")))
+		<< report.out;
+	/* A first touch of anonymous memory is one minor fault per page. */
+	EXPECT_TRUE(std::regex_search(report.out, std::regex("\nanon +16 .* - +1\n")))
+		<< report.out;
+	EXPECT_EQ(Count(ReadFile(svg), "<polyline"), 2u);
+}
+
+} /* namespace */
