@@ -7,7 +7,8 @@ Usage: bench-report.py [--text FILE] [--svg FILE] BENCH.json
 The JSON is what selftests/mmapdemo_bench.cpp writes with
 --benchmark_out_format=json (scripts/bench.sh: results/bench.json). Each
 benchmark is named <strategy>/<pages>[/...]; its counters are nanoseconds
-per page (mmap_ns, touch1_ns, touch2_ns, munmap_ns, map_touch_ns) and
+per page (mmap_ns, touch1_ns, touch2_ns, munmap_ns, map_touch_ns, and
+open_ns and close_ns, the file around them, in newer runs) and
 faults per page (faults: the driver's fault handler; minflt: the
 process's minor faults). With repetitions, the "median" aggregate is the
 value and "cv" (or, without it, "stddev" / "mean") the spread; without
@@ -36,7 +37,7 @@ STRATEGIES = ("remap", "insert", "lazy", "vmfpage", "owned", "prefault", "batch"
               "pfn", "vmalloc")
 BASELINE = "anon"
 COUNTERS = ("mmap_ns", "touch1_ns", "touch2_ns", "munmap_ns", "map_touch_ns",
-            "faults", "minflt")
+            "open_ns", "close_ns", "faults", "minflt")
 # Colour-blind friendly (Okabe-Ito, then Tol's muted) for up to 12 lines.
 COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
            "#F0E442", "#332288", "#882255", "#117733", "#999933", "#000000")
@@ -145,12 +146,20 @@ def fmt_pages(pages):
     return str(pages)
 
 
-def ratio(results, strategy, pages):
-    row = results.get((strategy, pages))
-    base = results.get((BASELINE, pages))
-    if not row or not base or not base.get("map_touch_ns"):
+def cycle_ns(row):
+    """open + mmap + first touch + munmap + close, if the run has them all."""
+    parts = ("open_ns", "mmap_ns", "touch1_ns", "munmap_ns", "close_ns")
+    if not row or any(part not in row for part in parts):
         return None
-    return row["map_touch_ns"] / base["map_touch_ns"]
+    return sum(row[part] for part in parts)
+
+
+def ratio(results, strategy, pages, value=lambda row: row and row.get("map_touch_ns")):
+    mine = value(results.get((strategy, pages)))
+    base = value(results.get((BASELINE, pages)))
+    if mine is None or not base:
+        return None
+    return mine / base
 
 
 def text_report(context, results, errors):
@@ -172,23 +181,35 @@ def text_report(context, results, errors):
     lines.append("below 1 is faster than anonymous memory; '-' not measured.")
     width = 9
     header = "%-14s" % "pages" + "".join("%*s" % (width, fmt_pages(p)) for p in sizes)
-    lines.append(header)
-    for strategy in order:
-        cells = []
-        for pages in sizes:
-            if (strategy, pages) in errors:
-                cells.append("%*s" % (width, "error"))
-                continue
-            value = ratio(results, strategy, pages)
-            cells.append("%*s" % (width, "-" if value is None else "%.2f" % value))
-        lines.append("%-14s" % strategy + "".join(cells))
-    lines.append("")
+
+    def ratio_rows(value):
+        lines.append(header)
+        for strategy in order:
+            cells = []
+            for pages in sizes:
+                if (strategy, pages) in errors:
+                    cells.append("%*s" % (width, "error"))
+                    continue
+                got = ratio(results, strategy, pages, value)
+                cells.append("%*s" % (width, "-" if got is None else "%.2f" % got))
+            lines.append("%-14s" % strategy + "".join(cells))
+        lines.append("")
+
+    ratio_rows(lambda row: row and row.get("map_touch_ns"))
+    if any(cycle_ns(row) is not None for row in results.values()):
+        lines.append("The same for the whole cycle: open + mmap + first touch + munmap + "
+                     "close per page")
+        lines.append("(where each strategy allocates, zeroes and frees its pages).")
+        ratio_rows(cycle_ns)
 
     lines.append("Per page: mmap + first touch (spread: cv over the repetitions), "
-                 "its parts, second touch, munmap; faults per page")
-    lines.append("%-14s %7s %10s %6s %10s %10s %10s %10s %7s %7s" % (
+                 "its parts, second touch, munmap;")
+    lines.append("open and close of the file around them (a buffer strategy allocates "
+                 "and zeroes at open, frees at close);")
+    lines.append("faults per page: the driver's fault handler, the process's minor faults")
+    lines.append("%-14s %7s %10s %6s %10s %10s %10s %10s %10s %10s %7s %7s" % (
         "strategy", "pages", "map+touch", "cv", "mmap", "touch1", "touch2", "munmap",
-        "faults", "minflt"))
+        "open", "close", "faults", "minflt"))
     for pages in sizes:
         for strategy in order:
             key = (strategy, pages)
@@ -201,11 +222,12 @@ def text_report(context, results, errors):
             cv = row.get("cv")
             faults = row.get("faults")
             minflt = row.get("minflt")
-            lines.append("%-14s %7s %10s %6s %10s %10s %10s %10s %7s %7s" % (
+            lines.append("%-14s %7s %10s %6s %10s %10s %10s %10s %10s %10s %7s %7s" % (
                 strategy, fmt_pages(pages), fmt_ns(row["map_touch_ns"]),
                 "-" if cv is None else "%.0f%%" % (100 * cv),
                 fmt_ns(row.get("mmap_ns")), fmt_ns(row.get("touch1_ns")),
                 fmt_ns(row.get("touch2_ns")), fmt_ns(row.get("munmap_ns")),
+                fmt_ns(row.get("open_ns")), fmt_ns(row.get("close_ns")),
                 "-" if faults is None else "%.3g" % faults,
                 "-" if minflt is None else "%.3g" % minflt))
     if errors:

@@ -3,10 +3,11 @@
  * bench_report_test - scripts/bench-report.py and mmapdemo_bench on the host
  *
  * - bench-report.py on the fixtures of bench-report/: the ratios to
- *   anonymous first touch, the medians it computes itself when the JSON
- *   has repetitions but no aggregates, failed benchmarks, input that is
- *   not mmapdemo_bench's JSON, and the plot (one line per strategy, log
- *   axes, a legend, well-formed SVG).
+ *   anonymous first touch, for mmap + first touch and for the whole
+ *   cycle, the medians it computes itself when the JSON has repetitions
+ *   but no aggregates, failed benchmarks, input that is not
+ *   mmapdemo_bench's JSON, and the plot (one line per strategy, log axes,
+ *   a legend, well-formed SVG).
  * - mmapdemo_bench, built on the host when Google Benchmark is installed:
  *   its options, its skip where there is no driver, and a short run of the
  *   anchors whose JSON bench-report.py turns into a table and a plot.
@@ -107,10 +108,23 @@ TEST_F(BenchReport, RatiosToAnonymousFirstTouch)
 	EXPECT_NE(run.out.find("accelerator: tcg"), std::string::npos) << run.out;
 	EXPECT_NE(run.out.find("kernel:      7.3.4-fixture"), std::string::npos) << run.out;
 	EXPECT_NE(run.out.find("remap/64: over the driver's cap"), std::string::npos) << run.out;
+	/* The whole cycle: open + mmap + first touch + munmap + close. */
+	const size_t cycle = run.out.find("The same for the whole cycle");
+
+	ASSERT_NE(cycle, std::string::npos) << run.out;
+
+	const std::string cycle_table = run.out.substr(cycle);
+
+	EXPECT_TRUE(std::regex_search(cycle_table, std::regex("\nremap +1\\.00 +1\\.00\n")))
+		<< run.out;
+	EXPECT_TRUE(std::regex_search(cycle_table, std::regex("\ninsert +2\\.00 +2\\.00\n")))
+		<< run.out;
+	EXPECT_TRUE(std::regex_search(cycle_table, std::regex("\nmemfd +2\\.00 +2\\.00\n")))
+		<< run.out;
 	/* The details: median per page, cv, the driver's faults per page. */
 	EXPECT_TRUE(std::regex_search(run.out,
 				      std::regex("\ninsert +16 +960ns +10% +96\\.0ns +864ns "
-						 "+10\\.0ns +50\\.0ns +1 +1\n")))
+						 "+10\\.0ns +50\\.0ns +540ns +150ns +1 +1\n")))
 		<< run.out;
 	EXPECT_TRUE(std::regex_search(run.out, std::regex("\nanon +16 +800ns .* - +1\n")))
 		<< run.out;
@@ -175,6 +189,8 @@ TEST_F(BenchReport, MediansOfRepetitionsWithoutAggregatesAndFailures)
 				      std::regex("\nowned +16 +error: mmap: Cannot allocate memory\n")))
 		<< run.out;
 	EXPECT_NE(run.out.find("1 benchmark(s) failed"), std::string::npos) << run.out;
+	/* An older run without open_ns and close_ns: no cycle table. */
+	EXPECT_EQ(run.out.find("whole cycle"), std::string::npos) << run.out;
 }
 
 TEST_F(BenchReport, RefusesWhatIsNotItsInput)
