@@ -140,6 +140,14 @@ def fmt_ns(value):
     return "%.1fns" % value
 
 
+def fmt_tick(ns):
+    """A power of ten of nanoseconds: 100ns, 1us, 10us, 1ms ..."""
+    for unit, scale in (("s", 1e9), ("ms", 1e6), ("us", 1e3)):
+        if ns >= scale:
+            return "%gs" % (ns / scale) if unit == "s" else "%g%s" % (ns / scale, unit)
+    return "%gns" % ns
+
+
 def fmt_pages(pages):
     if pages >= 1024 and pages % 1024 == 0:
         return "%dKi" % (pages // 1024)
@@ -291,7 +299,7 @@ def svg_report(context, results):
         out.append('<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#ddd"/>'
                    % (left, y, left + plot_w, y))
         out.append('<text x="%d" y="%.1f" text-anchor="end" dominant-baseline="middle">'
-                   '%s</text>' % (left - 6, y, escape(fmt_ns(ns))))
+                   '%s</text>' % (left - 6, y, escape(fmt_tick(ns))))
     for pages in sizes:
         x = x_of(pages)
         out.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#eee"/>'
