@@ -46,6 +46,11 @@
  * next size, so that the anchors of a size run close in time to the
  * strategies they are compared with.
  *
+ * Before the first benchmark, the program maps, touches and unmaps most of
+ * the free memory once (--no-warm-memory: not): in a virtual machine the
+ * first use of a guest page also costs a fault in the host, which would
+ * otherwise fall on whichever strategy first needs more memory.
+ *
  * A size is left out for a strategy when the driver's cap
  * (MMAPDEMO_INFO's max_pages; "modprobe mmapdemo max_pages=262144" raises
  * it, contiguous buffers stay at the largest buddy block) or the free
@@ -60,6 +65,7 @@
  *			(the default: 10 repetitions, 0.2 s, warm-up 0.1 s)
  *	--max-pages=N	largest size in pages (default 262144, 1 GiB at 4 KiB)
  *	--only=A,B	only these strategies and anchors
+ *	--no-warm-memory  skip the touch of the free memory at start
  *	--list		print the strategy and anchor names, one a line
  *
  * Exit status: 0, 1 when a cycle failed, 2 for a usage error, 4 (KSFT_SKIP)
@@ -116,6 +122,7 @@ struct CommandLine {
 	uint64_t max_pages = 262144;
 	std::vector<std::string> only;
 	bool list = false;
+	bool warm_memory = true;
 };
 
 inline size_t PageSize()
@@ -343,6 +350,7 @@ void Usage(FILE *out)
 {
 	fprintf(out,
 		"usage: mmapdemo_bench [--quick] [--max-pages=N] [--only=A,B] [--list]\n"
+		"       [--no-warm-memory]\n"
 		"       [--benchmark_* options of Google Benchmark]\n");
 }
 
@@ -368,6 +376,8 @@ bool ParseOptions(int argc, char **argv, CommandLine *options)
 			options->only = SplitCommas(arg.substr(strlen("--only=")));
 		} else if (arg == "--list") {
 			options->list = true;
+		} else if (arg == "--no-warm-memory") {
+			options->warm_memory = false;
 		} else if (arg == "-h" || arg == "--help") {
 			Usage(stdout);
 			exit(0);
@@ -388,6 +398,21 @@ double Min(const std::vector<double> &values)
 double Max(const std::vector<double> &values)
 {
 	return values.empty() ? 0 : *std::max_element(values.begin(), values.end());
+}
+
+/*
+ * Touch @pages pages of anonymous memory once and give them back: the
+ * host backs them from now on. Returns how many were touched.
+ */
+uint64_t WarmMemory(uint64_t pages, size_t page_size)
+{
+	void *addr = mmap(nullptr, pages * page_size, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+	if (addr == MAP_FAILED)
+		return 0;
+	munmap(addr, pages * page_size);
+	return pages;
 }
 
 std::string KernelRelease()
@@ -516,7 +541,20 @@ int main(int argc, char **argv)
 		}
 	}
 
+	/* Most of the free memory, at most what the largest size can use. */
+	uint64_t warmed = 0;
+
+	if (options.warm_memory) {
+		const uint64_t want = std::min(AvailablePages(page_size) / 4 * 3,
+					       options.max_pages * 4);
+
+		warmed = WarmMemory(want, page_size);
+		fprintf(stderr, "mmapdemo_bench: touched %" PRIu64
+			" pages of free memory once before the benchmarks\n", warmed);
+	}
+
 	benchmark::AddCustomContext("kernel_release", KernelRelease());
+	benchmark::AddCustomContext("warmed_pages", std::to_string(warmed));
 	benchmark::AddCustomContext("page_size", std::to_string(page_size));
 	benchmark::AddCustomContext("mode", options.quick ? "quick" : "full");
 	benchmark::AddCustomContext("repetitions", std::to_string(repetitions));
