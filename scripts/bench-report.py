@@ -179,6 +179,7 @@ def text_report(context, results, errors):
     for key, label in (("accelerator", "accelerator"), ("kernel_release", "kernel"),
                        ("date", "date"), ("mode", "mode"), ("repetitions", "repetitions"),
                        ("page_size", "page size"), ("num_cpus", "guest CPUs"),
+                       ("host_load", "host load"),
                        ("thp_enabled", "THP"), ("skipped", "left out")):
         if context.get(key) not in (None, ""):
             lines.append("  %-12s %s" % (label + ":", context[key]))

@@ -271,7 +271,7 @@ TEST_F(BenchProgram, AnchorsRunAndReport)
 					  "--max-pages=16", "--only=anon,memfd",
 					  "--benchmark_out=" + json.string(),
 					  "--benchmark_out_format=json",
-					  "--benchmark_context=accelerator=host" });
+					  "--benchmark_context=accelerator=host,host_load=0.5" });
 
 	ASSERT_EQ(run.exit_code, 0) << Describe(run);
 
@@ -279,6 +279,7 @@ TEST_F(BenchProgram, AnchorsRunAndReport)
 
 	ASSERT_EQ(report.exit_code, 0) << Describe(report);
 	EXPECT_NE(report.out.find("accelerator: host"), std::string::npos) << report.out;
+	EXPECT_NE(report.out.find("host load:   0.5"), std::string::npos) << report.out;
 	EXPECT_NE(report.out.find("mode:        quick"), std::string::npos) << report.out;
 	EXPECT_TRUE(std::regex_search(report.out, std::regex("\nanon +1\\.00 +1\\.00\n")))
 		<< report.out;
