@@ -432,6 +432,22 @@ struct {
  */
 constexpr int kWarmUpCycles = 10;
 
+/* Whether /proc/kallsyms lists @name: a kernel function, so its option is on. */
+bool KernelHasSymbol(const std::string &name)
+{
+	std::ifstream kallsyms("/proc/kallsyms");
+	std::string line;
+
+	while (std::getline(kallsyms, line)) {
+		const size_t space = line.rfind(' ');
+
+		if (space != std::string::npos &&
+		    line.compare(space + 1, std::string::npos, name) == 0)
+			return true;
+	}
+	return false;
+}
+
 void MapOneFile(const Strategy &s, size_t page)
 {
 	UniqueFd fd = OpenDevice(DevicePath(s));
@@ -537,16 +553,30 @@ TEST(Lifetime, LoadMapUnloadCycles)
 	 * 16-page buffer a cycle would be 1600 pages.
 	 */
 	const long long tolerance = 256;
-	char line[256];
+	/*
+	 * With KASAN_VMALLOC, freeing a vmalloc area (a module's, a vmalloc
+	 * buffer's) frees only the shadow pages the area covers whole: a
+	 * shadow page shared with a live neighbour stays, and is freed later
+	 * or never, as the areas happen to lie (mm/kasan/shadow.c). Free pages
+	 * then drift by hundreds either way over the cycles (-196 to +925
+	 * measured in the debug guest), so the count is reported but not
+	 * judged there; the driver's counters (above) and kmemleak (next
+	 * test; the debug kernel has it) are the leak checks.
+	 */
+	const bool judged = !KernelHasSymbol("kasan_populate_vmalloc");
+	char line[320];
 
 	snprintf(line, sizeof(line),
 		 "lifetime: %d load/map/unload cycles, 9 files of %llu pages each, in %.1f s; "
-		 "free pages %lld before, %lld after (buddy + per-CPU lists): %lld fewer, "
-		 "tolerance %lld",
+		 "free pages %lld before, %lld after (buddy + per-CPU lists): %lld fewer, %s",
 		 done, static_cast<unsigned long long>(kCyclePages), seconds, before.Total(),
-		 after.Total(), missing, tolerance);
+		 after.Total(), missing,
+		 judged ? ("tolerance " + std::to_string(tolerance)).c_str()
+			: "not judged (KASAN_VMALLOC keeps shadow pages)");
 	ktap::PrintDiagnostic(line);
-	EXPECT_LE(missing, tolerance) << "pages lost over " << done << " cycles";
+	if (judged) {
+		EXPECT_LE(missing, tolerance) << "pages lost over " << done << " cycles";
+	}
 	ASSERT_EQ(Load(), 0);
 }
 
