@@ -24,6 +24,9 @@
 #      "ok|not ok N selftests: mmapdemo: <program>" is each program's result
 #      (a program "not ok" without a failed test, e.g. a crash or timeout,
 #      counts as one failure; a program skipped as a whole as one skip).
+#    One check joins them: "kernel log clean", scripts/kernel-log-check.sh
+#    on the guest's dmesg ($MMAPDEMO_CACHE/logs/kselftest-vm.dmesg, its
+#    findings in kselftest-vm.reports): no WARN, BUG or other report.
 #    It prints "kselftest: N passed, N failed, N skipped" and fails on any
 #    failure, any program "not ok", or when no test ran.
 #
@@ -90,6 +93,7 @@ if [ "$debug" = true ]; then
 	reports=$RESULTS_DIR/$vm_name.reports
 else
 	kernel_log=$LOG_DIR/$vm_name.dmesg
+	reports=$LOG_DIR/$vm_name.reports
 fi
 
 # build_on_host: the selftests (and with --fast their installed runner).
@@ -241,6 +245,21 @@ if [ "$debug" = true ]; then
 	fi
 	[ "$log_warnings" -eq 0 ] ||
 		warn "$log_warnings warning(s) (leaks outside mmapdemo, RCU stalls ...), not failures: see $reports, $kmemleak_log and $kernel_log"
+elif [ -z "$judge_only" ]; then
+	# The normal kernel's log too: a bad input must get its errno and no
+	# kernel warning, whichever kernel runs the tests.
+	[ -f "$kernel_log" ] ||
+		die "no kernel log of the guest at $kernel_log" "rerun $0"
+	log_rc=0
+	"$SCRIPTS_DIR/kernel-log-check.sh" "$kernel_log" >"$reports" || log_rc=$?
+	grep -v '^kernel-log-check:' "$reports" | sed "s/^/[$PROG]     /" >&2 || true
+	if [ "$log_rc" -eq 0 ]; then
+		passed=$((passed + 1))
+		info "ok: kernel log clean (no WARN, BUG or other report): $kernel_log"
+	else
+		failed=$((failed + 1))
+		warn "not ok: the kernel log has reports: $kernel_log (listed in $reports)"
+	fi
 fi
 printf 'kselftest%s: %s passed, %s failed, %s skipped\n' "$VARIANT_SUFFIX" "$passed" "$failed" "$skipped"
 
