@@ -563,7 +563,7 @@ TEST(Lifetime, LoadMapUnloadCycles)
 	 * judged there; the driver's counters (above) and kmemleak (next
 	 * test; the debug kernel has it) are the leak checks.
 	 */
-	const bool judged = !KernelHasSymbol("kasan_populate_vmalloc");
+	const bool judged = !KernelHasSymbol("__kasan_release_vmalloc");
 	char line[320];
 
 	snprintf(line, sizeof(line),
