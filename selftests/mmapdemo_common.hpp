@@ -20,9 +20,11 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include <fcntl.h>
 #include <sys/ioctl.h>
@@ -192,6 +194,36 @@ inline int SetSize(int fd, uint64_t nr_pages, uint64_t flags = 0)
 	request.nr_pages = nr_pages;
 	request.flags = flags;
 	return ioctl(fd, MMAPDEMO_IOC_SET_SIZE, &request) == 0 ? 0 : errno;
+}
+
+/* The address range of one VMA, as /proc/self/maps lists it. */
+struct VmaRange {
+	uintptr_t start;
+	uintptr_t end;
+};
+
+/*
+ * The VMAs of this process that overlap [@addr, @addr + @len), from
+ * /proc/self/maps in address order; empty if it cannot be read. A new
+ * mapping the core mm merged into an adjacent VMA of the same file is
+ * part of a larger range.
+ */
+inline std::vector<VmaRange> VmasOverlapping(const void *addr, size_t len)
+{
+	const auto first = reinterpret_cast<uintptr_t>(addr);
+	std::vector<VmaRange> vmas;
+	FILE *maps = fopen("/proc/self/maps", "re");
+	unsigned long vm_start, vm_end;
+	char line[512];
+
+	if (!maps)
+		return vmas;
+	while (fgets(line, sizeof(line), maps))
+		if (sscanf(line, "%lx-%lx", &vm_start, &vm_end) == 2 &&
+		    vm_start < first + len && vm_end > first)
+			vmas.push_back({ vm_start, vm_end });
+	fclose(maps);
+	return vmas;
 }
 
 /* An owned file descriptor, closed when it goes out of scope. */

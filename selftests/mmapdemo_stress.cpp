@@ -208,23 +208,12 @@ int ProbeSignal(const uint8_t *addr)
 static bool OwnVma(const void *addr, size_t len)
 {
 	const auto start = reinterpret_cast<uintptr_t>(addr);
-	FILE *maps = fopen("/proc/self/maps", "re");
-	unsigned long vm_start, vm_end;
-	char line[512];
-	bool own = false;
+	const auto vmas = VmasOverlapping(addr, len);
 
-	if (!maps)
+	/* No maps to read: count it, and let the counter check tell. */
+	if (vmas.empty())
 		return true;
-	while (fgets(line, sizeof(line), maps)) {
-		if (sscanf(line, "%lx-%lx", &vm_start, &vm_end) != 2)
-			continue;
-		if (start >= vm_start && start < vm_end) {
-			own = vm_start == start && vm_end == start + len;
-			break;
-		}
-	}
-	fclose(maps);
-	return own;
+	return vmas.size() == 1 && vmas[0].start == start && vmas[0].end == start + len;
 }
 
 /* The model of one open file of a worker. */

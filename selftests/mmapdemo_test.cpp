@@ -29,7 +29,6 @@
 #include <cerrno>
 #include <climits>
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -253,25 +252,6 @@ TEST_P(Mmapdemo, SecondMappingCounters)
 		EXPECT_EQ(first.data()[Bytes(page)], PageMarker(page, 1));
 }
 
-/* The number of VMAs in /proc/self/maps that overlap [@start, @start + @len). */
-static int VmasIn(const uint8_t *start, size_t len)
-{
-	const auto first = reinterpret_cast<uintptr_t>(start);
-	FILE *maps = fopen("/proc/self/maps", "re");
-	unsigned long vm_start, vm_end;
-	char line[512];
-	int count = 0;
-
-	if (!maps)
-		return -1;
-	while (fgets(line, sizeof(line), maps))
-		if (sscanf(line, "%lx-%lx", &vm_start, &vm_end) == 2 &&
-		    vm_start < first + len && vm_end > first)
-			count++;
-	fclose(maps);
-	return count;
-}
-
 /*
  * A mapping placed right after another one of the same file, at the next
  * file offset, merges into it when the VMA flags allow: only VMAs with
@@ -299,7 +279,7 @@ TEST_P(Mmapdemo, AdjacentMappingMergesOnlyWithoutSpecialFlags)
 				       reserved.data() + Bytes(head));
 
 	ASSERT_MAPPED(last);
-	EXPECT_EQ(VmasIn(reserved.data(), Bytes(pages_)), mergeable ? 1 : 2);
+	EXPECT_EQ(VmasOverlapping(reserved.data(), Bytes(pages_)).size(), mergeable ? 1U : 2U);
 	EXPECT_EQ(Stats().mmaps - before.mmaps, mergeable ? 1U : 2U);
 
 	/* Either way the pages are the file's, in order. */
