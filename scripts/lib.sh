@@ -450,9 +450,12 @@ require_built_kernel() {
 }
 
 # warn_if_series_changed: the work tree was made from an older patches/.
+# After scripts/dev.sh it holds the sources themselves: say so instead.
 warn_if_series_changed() {
-	if [ -f "$STATE_DIR/applied-series" ] &&
-		[ "$(cat "$STATE_DIR/applied-series")" != "$(series_hash)" ]; then
+	[ -f "$STATE_DIR/applied-series" ] || return 0
+	if [ "$(head -c 9 "$STATE_DIR/applied-series")" = "dev-sync " ]; then
+		info "the work tree holds the sources as scripts/dev.sh copied them, not patches/ (scripts/apply.sh goes back)"
+	elif [ "$(cat "$STATE_DIR/applied-series")" != "$(series_hash)" ]; then
 		warn "patches/ changed since scripts/apply.sh last ran: the work tree is stale (rerun scripts/apply.sh)"
 	fi
 }
