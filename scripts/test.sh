@@ -1,11 +1,22 @@
 #!/bin/sh
 # test.sh - every test of mmapdemo, from a fresh machine; what .ci/run runs.
 #
-# Usage: scripts/test.sh [--fast] [--no-x86-kunit] [--no-debug]
+# Usage: scripts/test.sh [--fast] [--no-x86-kunit] [--no-debug] [--rerun]
 #   --fast          kselftest through the installed run_kselftest.sh instead
 #                   of the users' `make kselftest TARGETS=mmapdemo`
 #   --no-x86-kunit  KUnit on UML only
 #   --no-debug      skip the debug kernel's steps (build-debug and after)
+#   --rerun         run every test step, even one whose result is cached
+#
+# Result cache: like `go test`, a test step that passed is not run again
+# while none of its inputs changed: every file of this repository that git
+# tracks or would track (README.md aside), the pinned kernel package, the
+# compilers, QEMU, virtme-ng and GoogleTest versions, the host kernel,
+# KDIR and the MMAPDEMO_* settings, and the step's own options.  Its
+# results are then reported again, marked "cached", with the time of the
+# run that produced them; the files in $MMAPDEMO_CACHE/results are that
+# run's.  A failed step is never cached.  Set-up steps always run (they are
+# incremental).  For the edit-build-test loop use scripts/dev.sh.
 #
 # Steps, in order; a test step that fails does not stop the others, a
 # failed set-up step (install, fetch, build) stops the run:
@@ -44,6 +55,7 @@ SCRIPTS_DIR=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
 . "$SCRIPTS_DIR/lib.sh"
 
 kselftest_opt=
+use_result_cache=true
 x86_kunit=true
 debug=true
 for arg in "$@"; do
@@ -51,6 +63,7 @@ for arg in "$@"; do
 	--fast) kselftest_opt=--fast ;;
 	--no-x86-kunit) x86_kunit=false ;;
 	--no-debug) debug=false ;;
+	--rerun) use_result_cache=false ;;
 	-h | --help)
 		usage
 		exit 0
@@ -98,14 +111,49 @@ setup() {
 	fi
 }
 
+# inputs_fingerprint: a hash of everything a test step's result depends
+# on but the cache folder's own contents (see the usage above). Empty when
+# the repository is not a git checkout: nothing is cached then.
+inputs_fingerprint() {
+	git -C "$REPO_DIR" rev-parse --git-dir >/dev/null 2>&1 || return 0
+	{
+		(cd "$REPO_DIR" && git ls-files -z -c -o --exclude-standard |
+			grep -z -v -x 'README.md' | sort -z | xargs -0 sha256sum)
+		printf '%s\n' "$KERNEL_PKG $KERNEL_PKG_VERSION" "KDIR=${KDIR:-}" "$(uname -r)"
+		for _tool in gcc g++ qemu-system-x86_64 vng ccache; do
+			printf '%s: %s\n' "$_tool" "$("$_tool" --version 2>/dev/null | head -n 1)"
+		done
+		dpkg-query -W -f '${Package} ${Version}\n' libgtest-dev googletest 2>/dev/null || true
+		env | grep '^MMAPDEMO_' | grep -v '^MMAPDEMO_LOCK_HELD=' | LC_ALL=C sort
+	} | sha256_of_stdin
+}
+
 # counted LABEL COUNTER COMMAND...: a test step. COUNTER reads the step's
-# output (in $_out) and prints "passed failed skipped".
+# output (in $_out) and prints "passed failed skipped". A step that passed
+# with the same inputs before is reported from the cache instead.
 counted() {
 	_label=$1
 	_counter=$2
 	shift 2
 	_t0=$(now)
 	_out=$STATE_DIR/test-$_label.out
+	_cached=$RESULT_CACHE_DIR/$_label
+	_key=
+	# git-am is also the set-up of the steps after it (it moves the build
+	# tree to the series, from wherever scripts/dev.sh left it): it always runs.
+	if [ -n "$fingerprint" ] && [ "$_label" != git-am ]; then
+		_key=$(printf '%s\n' "$fingerprint" "$_label" "$*" | sha256_of_stdin)
+		if [ "$use_result_cache" = true ] && [ -f "$_cached.key" ] &&
+			[ "$(cat "$_cached.key")" = "$_key" ] && [ -f "$_cached.counts" ]; then
+			# shellcheck disable=SC2046 # three numbers and a date
+			set -- $(cat "$_cached.counts")
+			info "$_label: cached, passed on $4 with the same inputs ($1 passed, $2 failed, $3 skipped); --rerun runs it again"
+			record "$_label" $(($(now) - _t0)) "$1" "$2" "$3" cached
+			_rc=0
+			return 0
+		fi
+	fi
+	rm -f "$_cached.key" "$_cached.counts"
 	_rc=0
 	"$@" >"$_out" || _rc=$?
 	cat "$_out"
@@ -116,6 +164,11 @@ counted() {
 		set -- "$1" 1 "$3"
 	fi
 	record "$_label" $(($(now) - _t0)) "$1" "$2" "$3" "$([ "$_rc" -eq 0 ] && echo ok || echo FAILED)"
+	if [ "$_rc" -eq 0 ] && [ "$2" -eq 0 ] && [ -n "$_key" ]; then
+		mkdir -p "$RESULT_CACHE_DIR"
+		printf '%s %s %s %s\n' "$1" "$2" "$3" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$_cached.counts"
+		printf '%s\n' "$_key" >"$_cached.key"
+	fi
 }
 
 # A step that is one test: its exit status is the result.
@@ -145,6 +198,10 @@ host_tests() {
 setup deps "$SCRIPTS_DIR/deps.sh"
 # A function, so the BASE_TREE it sets stays in this shell.
 setup kernel-tree base_tree_info
+RESULT_CACHE_DIR=$STATE_DIR/test-results
+# After deps: the versions of the tools it installed are inputs.
+fingerprint=$(inputs_fingerprint)
+[ -n "$fingerprint" ] || info "not a git checkout: every step runs (no result cache)"
 
 counted host-tests count_gtest host_tests
 counted kernel-log-check count_summary_line "$SCRIPTS_DIR/kernel-log-check.sh" --self-test
