@@ -193,6 +193,42 @@ TEST_F(BenchReport, MediansOfRepetitionsWithoutAggregatesAndFailures)
 	EXPECT_EQ(run.out.find("whole cycle"), std::string::npos) << run.out;
 }
 
+TEST_F(BenchReport, JudgesTheGoalsOfTheRun)
+{
+	const RunResult run = Report({ Fixture("goals.json") });
+
+	ASSERT_EQ(run.exit_code, 0) << Describe(run);
+
+	const size_t goals = run.out.find("Goals (");
+
+	ASSERT_NE(goals, std::string::npos) << run.out;
+
+	const std::string section = run.out.substr(goals, run.out.find("\nPer page", goals) - goals);
+
+	/* At most 0.5 times anon for the strategies that map at mmap(). */
+	EXPECT_TRUE(std::regex_search(section, std::regex("\n +batch +0\\.40 at 1Ki +met\n")))
+		<< section;
+	EXPECT_TRUE(std::regex_search(section,
+				      std::regex("\n +prefault +0\\.60 at 1Ki +NOT MET\n")))
+		<< section;
+	/* At most 1.2 times anon for the insert-on-fault ones. */
+	EXPECT_TRUE(std::regex_search(section, std::regex("\n +insert +1\\.10 at 1Ki +met\n")))
+		<< section;
+	EXPECT_TRUE(std::regex_search(section, std::regex("\n +lazy +1\\.30 at 1Ki +NOT MET\n")))
+		<< section;
+	/* Not measured: said, not judged. */
+	EXPECT_TRUE(std::regex_search(section, std::regex("\n +owned +-\n"))) << section;
+	/* A cost per page that doubles with each size is not flat. */
+	EXPECT_TRUE(std::regex_search(section,
+				      std::regex("\n +vmalloc +median +200ns over 3 sizes; "
+						 "min 0\\.50 \\(64\\), max 2\\.00 \\(1Ki\\): NOT MET\n")))
+		<< section;
+	EXPECT_TRUE(std::regex_search(section,
+				      std::regex("\n +batch +median +400ns over 3 sizes; "
+						 "min 1\\.00 \\(64\\), max 1\\.00 \\(1Ki\\): met\n")))
+		<< section;
+}
+
 TEST_F(BenchReport, RefusesWhatIsNotItsInput)
 {
 	const fs::path empty = dir_ / "empty.json";
