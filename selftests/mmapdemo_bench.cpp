@@ -42,9 +42,10 @@
  * Each benchmark is named <strategy>/<pages>, runs a warm-up, then its
  * repetitions; only the aggregates are reported (mean, median, stddev, cv,
  * and min and max for the spread), for the times and for every counter.
- * Sizes run one after the other, every strategy at one size before the
- * next size, so that the anchors of a size run close in time to the
- * strategies they are compared with.
+ * The repetitions of all benchmarks run in random order
+ * (--benchmark_enable_random_interleaving=true, set here), so that a
+ * change of the host's load during the run reaches every strategy and
+ * the anchors they are compared with alike.
  *
  * Before the first benchmark, the program maps, touches and unmaps most of
  * the free memory once (--no-warm-memory: not): in a virtual machine the
@@ -435,11 +436,25 @@ std::string ReadLine(const char *path)
 
 int main(int argc, char **argv)
 {
-	benchmark::Initialize(&argc, argv);
+	/*
+	 * The repetitions of all benchmarks in random order: a change of the
+	 * host's load during the run (under TCG, any other job on the host)
+	 * then spreads over every strategy and anchor, instead of falling on
+	 * whichever ran at that time and skewing their ratios. Inserted
+	 * first, so that the same option given on the command line wins.
+	 */
+	static char interleave[] = "--benchmark_enable_random_interleaving=true";
+	std::vector<char *> args(argv, argv + argc);
+
+	args.insert(args.begin() + 1, interleave);
+	args.push_back(nullptr);
+	int nargs = static_cast<int>(args.size()) - 1;
+
+	benchmark::Initialize(&nargs, args.data());
 
 	CommandLine options;
 
-	if (!ParseOptions(argc, argv, &options))
+	if (!ParseOptions(nargs, args.data(), &options))
 		return 2;
 
 	if (options.list) {
