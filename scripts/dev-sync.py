@@ -69,6 +69,11 @@ def git(tree, *args):
 
 def sync(tree):
     """Copy what differs, remove what went; return the changed tree paths."""
+    top = subprocess.run(["git", "-C", tree, "rev-parse", "--show-toplevel"],
+                         capture_output=True, text=True, check=False).stdout.strip()
+    if not top or os.path.realpath(top) != os.path.realpath(tree):
+        raise RuntimeError("%s is not the top of a git tree: give the build tree "
+                           "scripts/apply.sh made" % tree)
     gen = load_generator()
     changed = []
     wanted = set()

@@ -55,6 +55,9 @@ struct Config {
 		return std::string(HOST_SOURCE_DIR) + "/../../scripts/bench-report.py";
 	}
 	static std::string BenchReportFixtures() { return std::string(HOST_SOURCE_DIR) + "/bench-report"; }
+	/* The repository, and scripts/dev-sync.py in it. */
+	static std::string RepoDir() { return std::string(HOST_SOURCE_DIR) + "/../.."; }
+	static std::string DevSyncScript() { return RepoDir() + "/scripts/dev-sync.py"; }
 
 	/* The C++ compiler the host tests were built with. */
 	static std::string Cxx() { return HOST_CXX; }
