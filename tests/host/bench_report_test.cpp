@@ -229,6 +229,19 @@ TEST_F(BenchReport, JudgesTheGoalsOfTheRun)
 		<< section;
 }
 
+/*
+ * The per-VMA lock experiment the README and the documentation quote is
+ * kept as a diff of the sources: it must still apply to them.
+ */
+TEST(BenchExperiment, VmaLockOptInAppliesToTheSources)
+{
+	const std::string repo = host::Config::RepoDir();
+	const RunResult run = host::Run({ "git", "-C", repo, "apply", "--check",
+					  repo + "/scripts/experiments/vma-lock-opt-in.diff" });
+
+	EXPECT_EQ(run.exit_code, 0) << Describe(run);
+}
+
 TEST_F(BenchReport, RefusesWhatIsNotItsInput)
 {
 	const fs::path empty = dir_ / "empty.json";
