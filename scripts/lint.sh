@@ -328,6 +328,17 @@ check_checkpatch() {
 				printf '%s (whoever applies the series adds it: git am -s)\n' "$_what" >>"$LINT_STATE/checkpatch.accepted"
 				continue
 				;;
+			BAD_SIGN_OFF)
+				# 6.12's checkpatch wants "Assisted-by: AGENT:MODEL";
+				# the trailer follows 7.x's coding-assistants.rst and
+				# checkpatch, which take a free-form "LLM".
+				case $_msg in
+				"Assisted-by expects"*)
+					printf '%s (the Assisted-by form of 7.x, kept for every series)\n' "$_what" >>"$LINT_STATE/checkpatch.accepted"
+					continue
+					;;
+				esac
+				;;
 			FILE_PATH_CHANGES)
 				if [ -z "$_title" ]; then
 					finding checkpatch "$_what (the series adds no MAINTAINERS entry)"
