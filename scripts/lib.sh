@@ -151,6 +151,17 @@ use_variant() {
 use_kernel "${MMAPDEMO_KERNEL:-}"
 use_variant "${MMAPDEMO_VARIANT:-}"
 
+# kselftest_install_dir: where `make kselftest-install` in $BUILD_DIR puts
+# run_kselftest.sh.  6.12's top Makefile does not pass the O= build folder
+# on to tools/testing/selftests, which then builds and installs in the
+# source tree (7.3's kselftest-% rule unsets sub_make_done to keep it).
+kselftest_install_dir() {
+	case $KERNEL_MAJOR_MINOR in
+	6.12) printf '%s\n' "$WORK_TREE/tools/testing/selftests/kselftest_install" ;;
+	*) printf '%s\n' "$BUILD_DIR/kselftest/kselftest_install" ;;
+	esac
+}
+
 # Boot options of the debug kernel (guest and KUnit): every WARN, oops and
 # KASAN, KFENCE or UBSAN report panics the guest, so no test can pass after
 # one.  Lockdep splats, sleeping in atomic context and kmemleak hits do not
