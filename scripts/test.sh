@@ -6,6 +6,8 @@
 #                   of the users' `make kselftest TARGETS=mmapdemo`
 #   --no-x86-kunit  KUnit on UML only
 #   --no-debug      skip the debug kernel's steps (build-debug and after)
+#   --kernel=6.12   the same steps for the 6.12 LTS series (patches-6.12/),
+#                   in its own cache folders (MMAPDEMO_KERNEL=6.12 does it too)
 #
 # Steps, in order; a test step that fails does not stop the others, a
 # failed set-up step (install, fetch, build) stops the run:
@@ -51,6 +53,7 @@ for arg in "$@"; do
 	--fast) kselftest_opt=--fast ;;
 	--no-x86-kunit) x86_kunit=false ;;
 	--no-debug) debug=false ;;
+	--kernel=*) use_kernel "${arg#--kernel=}" ;;
 	-h | --help)
 		usage
 		exit 0
@@ -138,7 +141,7 @@ count_summary_line() {
 }
 
 host_tests() {
-	make -s -C "$REPO_DIR/tests/host" check O="$MMAPDEMO_CACHE/host-tests" \
+	make -s -C "$REPO_DIR/tests/host" check O="$MMAPDEMO_CACHE/host-tests$KERNEL_SUFFIX" \
 		KERNEL_SRC="$BASE_TREE"
 }
 
