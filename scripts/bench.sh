@@ -105,7 +105,7 @@ start=$(now)
 "$SCRIPTS_DIR/build.sh" kselftest --install
 lock_cache
 
-bench_bin=$BUILD_DIR/kselftest/kselftest_install/mmapdemo/mmapdemo_bench
+bench_bin=$(kselftest_install_dir)/mmapdemo/mmapdemo_bench
 if [ ! -x "$bench_bin" ]; then
 	grep -s 'not building mmapdemo_bench' "$LOG_DIR/kselftest-build.log" | sed "s/^/[$PROG]     /" >&2 || true
 	die "the benchmark was not built ($bench_bin)" \

@@ -181,7 +181,7 @@ build_selftests() {
 		run_logged "kselftest-install$VARIANT_SUFFIX" make -C "$BUILD_DIR" kselftest-install \
 			TARGETS="$KSELFTEST_TARGET" ||
 			die "make kselftest-install failed" "see $LOG_DIR/kselftest-install$VARIANT_SUFFIX.log"
-		info "installed: $BUILD_DIR/kselftest/kselftest_install/run_kselftest.sh"
+		info "installed: $(kselftest_install_dir)/run_kselftest.sh"
 	fi
 }
 

@@ -38,6 +38,11 @@ for arg; do
 	*) die "unknown option: $arg" "run $0 --help" ;;
 	esac
 done
+# The sources are the 7.3 series' files; another kernel's tree needs its
+# delta (backport/), which only the generated series carries.
+[ -z "$KERNEL_SUFFIX" ] ||
+	die "scripts/dev.sh copies the sources as they are, which fit Linux 7.3 only" \
+		"for $KERNEL_MAJOR_MINOR run scripts/gen-patches.sh, then scripts/test.sh --kernel=$KERNEL_MAJOR_MINOR"
 if [ "$run_kunit" = false ] && [ "$run_kselftest" = false ]; then
 	run_kunit=true run_kselftest=true
 fi

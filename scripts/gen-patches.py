@@ -2,6 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Turn drivers-misc-mmapdemo/, kunit/, selftests/, Documentation/ into patches/.
 
+With --kernel 6.12 it writes patches-6.12/ instead: the same sources and
+scripts/series/, copied to a temporary folder with the delta of
+backport/6.12/*.patch applied (in name order), give the 6.12 LTS series.
+The delta is the only 6.12-specific text: the driver is never copied.
+--backport-tree DIR writes that patched copy as a git repository, for
+editing; --backport-save DIR turns its changes back into the delta.
+
 The source folders hold the final state of every file. The series in
 scripts/series/series.json says which patch introduces what: the files it
 adds, the lines it adds to existing kernel files, and the "features" it
@@ -19,9 +26,13 @@ machine.
 Usage:
   gen-patches.py --base-tree DIR [--base REV] [--out DIR]   write the series
   gen-patches.py --base-tree DIR [--base REV] --check        compare with patches/
+  gen-patches.py --kernel 6.12 --base-tree DIR ...           the same for patches-6.12/
+  gen-patches.py --kernel 6.12 --backport-tree DIR           sources + delta, to edit
+  gen-patches.py --kernel 6.12 --backport-save DIR           DIR's changes -> the delta
 """
 
 import argparse
+import contextlib
 import difflib
 import fnmatch
 import json
@@ -33,7 +44,14 @@ import sys
 import tempfile
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SERIES_DIR = os.path.join(REPO, "scripts", "series")
+# Where the sources are read from: the repository, or for a backport a
+# temporary copy with the delta applied (use_sources()).
+SRC = REPO
+SERIES_DIR = os.path.join(SRC, "scripts", "series")
+
+# What a backport delta may change: the sources and the series description.
+SOURCE_TOPS = ("drivers-misc-mmapdemo", "kunit", "selftests", "Documentation")
+DELTA_TOPS = SOURCE_TOPS + ("scripts/series",)
 
 # Where each source folder lands in the kernel tree, most specific first.
 LANDING = [
@@ -87,11 +105,11 @@ def landing_path(src):
 def source_files():
     """Every file of the source folders, as repository paths."""
     found = []
-    for top in ("drivers-misc-mmapdemo", "kunit", "selftests", "Documentation"):
-        for root, dirs, files in os.walk(os.path.join(REPO, top)):
+    for top in SOURCE_TOPS:
+        for root, dirs, files in os.walk(os.path.join(SRC, top)):
             dirs.sort()
             for name in sorted(files):
-                found.append(os.path.relpath(os.path.join(root, name), REPO))
+                found.append(os.path.relpath(os.path.join(root, name), SRC))
     return found
 
 
@@ -164,7 +182,7 @@ def load_series():
                 raise SeriesError("%s is added by two patches" % src)
             claimed[src] = patch["slug"]
     unclaimed = [src for src in every_file if src not in claimed]
-    missing = [src for src in claimed if not os.path.exists(os.path.join(REPO, src))]
+    missing = [src for src in claimed if not os.path.exists(os.path.join(SRC, src))]
     if unclaimed:
         raise SeriesError("files no patch adds (list them in series.json): %s"
                           % ", ".join(unclaimed))
@@ -199,10 +217,10 @@ def build_commits(tree, base, series):
             added_so_far = [src for p in series["patches"][:number]
                             for src in p.get("files", [])]
             for src in added_so_far:
-                with open(os.path.join(REPO, src), encoding="utf-8") as f:
+                with open(os.path.join(SRC, src), encoding="utf-8") as f:
                     text = filter_text(src, f.read(), hidden)
                 dest = landing_path(src)
-                mode = "100755" if os.access(os.path.join(REPO, src), os.X_OK) else "100644"
+                mode = "100755" if os.access(os.path.join(SRC, src), os.X_OK) else "100644"
                 blob = git(tree, "hash-object", "-w", "--stdin", stdin=text).strip()
                 git(tree, "update-index", "--add", "--cacheinfo",
                     "%s,%s,%s" % (mode, blob, dest), env=env)
@@ -262,6 +280,7 @@ def comparable(text):
 
 def check(tree, base, patches_dir):
     scratch = tempfile.mkdtemp(prefix="mmapdemo-patches-")
+    shown = os.path.basename(os.path.normpath(patches_dir))
     try:
         generate(tree, base, scratch)
         want = sorted(os.listdir(scratch))
@@ -270,9 +289,9 @@ def check(tree, base, patches_dir):
         problems = []
         for name in sorted(set(want) | set(have)):
             if name not in have:
-                problems.append("missing: patches/%s" % name)
+                problems.append("missing: %s/%s" % (shown, name))
             elif name not in want:
-                problems.append("stale: patches/%s (no longer generated)" % name)
+                problems.append("stale: %s/%s (no longer generated)" % (shown, name))
             else:
                 with open(os.path.join(scratch, name), encoding="utf-8") as f:
                     new = comparable(f.read())
@@ -280,46 +299,193 @@ def check(tree, base, patches_dir):
                     old = comparable(f.read())
                 if new != old:
                     diff = "".join(list(difflib.unified_diff(
-                        old, new, "patches/" + name, "generated/" + name))[:40])
-                    problems.append("differs: patches/%s\n%s" % (name, diff))
+                        old, new, shown + "/" + name, "generated/" + name))[:40])
+                    problems.append("differs: %s/%s\n%s" % (shown, name, diff))
         return problems
     finally:
         shutil.rmtree(scratch)
 
 
+def delta_dir(kernel):
+    return os.path.join(REPO, "backport", kernel)
+
+
+def delta_patches(kernel):
+    """The delta's patch files, in the order they are applied."""
+    folder = delta_dir(kernel)
+    if not os.path.isdir(folder):
+        raise SeriesError("no delta for Linux %s: %s does not exist" % (kernel, folder))
+    return [os.path.join(folder, n) for n in sorted(os.listdir(folder)) if n.endswith(".patch")]
+
+
+def copy_sources(dest):
+    for top in DELTA_TOPS:
+        shutil.copytree(os.path.join(REPO, top), os.path.join(dest, top), symlinks=True)
+
+
+def apply_delta(kernel, dest):
+    """Apply backport/KERNEL/*.patch to the copy of the sources in dest."""
+    for patch in delta_patches(kernel):
+        rel = os.path.relpath(patch, REPO)
+        proc = subprocess.run(["git", "apply", "--check", "--verbose", patch], cwd=dest,
+                              capture_output=True, text=True,
+                              env=dict(os.environ, **GIT_ENV_CLEAN))
+        if proc.returncode == 0:
+            proc = subprocess.run(["git", "apply", patch], cwd=dest,
+                                  capture_output=True, text=True,
+                                  env=dict(os.environ, **GIT_ENV_CLEAN))
+        if proc.returncode != 0:
+            failed = sorted(set(re.findall(r"patch failed: ([^:\n]+)", proc.stderr)) |
+                            set(re.findall(r"error: ([^:\n]+): No such file", proc.stderr)))
+            raise SeriesError(
+                "the %s delta no longer applies to the sources: %s fails on %s\n%s\n"
+                "what to do: the sources changed under the delta. Run\n"
+                "  scripts/gen-patches.sh --kernel %s --backport-tree /tmp/bp\n"
+                "(it applies what it can and leaves *.rej files), make the 6.12 "
+                "version of the rejected hunks by hand in /tmp/bp, then\n"
+                "  scripts/gen-patches.sh --kernel %s --backport-save /tmp/bp\n"
+                "and regenerate: scripts/gen-patches.sh"
+                % (kernel, rel, ", ".join(failed) or "(see git's message)",
+                   "\n".join(line for line in proc.stderr.strip().splitlines()
+                             if not line.startswith("Checking patch")),
+                   kernel, kernel))
+
+
+@contextlib.contextmanager
+def use_sources(kernel):
+    """Read the sources from a patched copy while the block runs."""
+    global SRC, SERIES_DIR
+    if kernel is None:
+        yield
+        return
+    tmp = tempfile.mkdtemp(prefix="mmapdemo-backport-")
+    try:
+        copy_sources(tmp)
+        apply_delta(kernel, tmp)
+        SRC, SERIES_DIR = tmp, os.path.join(tmp, "scripts", "series")
+        yield
+    finally:
+        SRC, SERIES_DIR = REPO, os.path.join(REPO, "scripts", "series")
+        shutil.rmtree(tmp)
+
+
+def git_in(tree, *args):
+    proc = subprocess.run(["git", *args], cwd=tree, capture_output=True, text=True,
+                          env=dict(os.environ, **GIT_ENV_CLEAN, **IDENTITY))
+    if proc.returncode != 0:
+        raise SeriesError("git %s in %s failed:\n%s" % (" ".join(args), tree, proc.stderr))
+    return proc.stdout
+
+
+def backport_tree(kernel, dest):
+    """dest: a git repository whose commit is the sources and whose working
+    tree has the delta applied (rejected hunks left in *.rej files)."""
+    if os.path.exists(dest):
+        raise SeriesError("%s exists; give a new folder" % dest)
+    os.makedirs(dest)
+    copy_sources(dest)
+    git_in(dest, "init", "-q")
+    git_in(dest, "add", "-A")
+    git_in(dest, "commit", "-q", "-m", "sources of %s" % git_in(REPO, "rev-parse", "HEAD").strip())
+    rejected = []
+    for patch in delta_patches(kernel):
+        proc = subprocess.run(["git", "apply", "--reject", patch], cwd=dest,
+                              capture_output=True, text=True)
+        if proc.returncode != 0:
+            rejected.append(os.path.relpath(patch, REPO))
+    print("wrote %s: the sources, with the %s delta applied as uncommitted changes" % (dest, kernel))
+    if rejected:
+        print("hunks that did not apply are in *.rej files (from %s): redo them by hand"
+              % ", ".join(rejected))
+    print("then: scripts/gen-patches.sh --kernel %s --backport-save %s" % (kernel, dest))
+
+
+def backport_save(kernel, tree):
+    """Write tree's uncommitted changes as the delta: one patch per folder."""
+    folder = delta_dir(kernel)
+    leftovers = [line for line in git_in(tree, "status", "--porcelain").splitlines()
+                 if line.endswith(".rej") or line.endswith(".orig")]
+    if leftovers:
+        raise SeriesError("%s still has .rej/.orig files: %s" % (tree, ", ".join(leftovers)))
+    git_in(tree, "add", "-A")
+    os.makedirs(folder, exist_ok=True)
+    for name in os.listdir(folder):
+        if name.endswith(".patch"):
+            os.unlink(os.path.join(folder, name))
+    # One file per source folder keeps each reviewable; the numbers fix the
+    # order they are applied in.
+    for number, top in enumerate(DELTA_TOPS, start=1):
+        diff = git_in(tree, "diff", "--cached", "--no-color", "--no-ext-diff",
+                      "--no-renames", "HEAD", "--", top)
+        if diff:
+            name = "%02d-%s.patch" % (number, top.replace("/", "-"))
+            with open(os.path.join(folder, name), "w", encoding="utf-8") as f:
+                f.write(diff)
+            print("wrote %s" % os.path.relpath(os.path.join(folder, name), REPO))
+    git_in(tree, "reset", "-q")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--base-tree", required=True,
+    parser.add_argument("--base-tree",
                         help="git tree of the base kernel (scripts/kernel-tree.sh)")
     parser.add_argument("--base", default="mmapdemo-base",
                         help="base commit (default: the tag mmapdemo-base)")
-    parser.add_argument("--out", default=os.path.join(REPO, "patches"),
-                        help="where to write the series (default: patches/)")
+    parser.add_argument("--out", default=None,
+                        help="where to write the series (default: patches/, "
+                        "or patches-KERNEL/ with --kernel)")
+    parser.add_argument("--kernel", default=None,
+                        help="a backport: 6.12 applies backport/6.12/ to the sources")
+    parser.add_argument("--backport-tree", metavar="DIR",
+                        help="write the sources with the --kernel delta applied to DIR")
+    parser.add_argument("--backport-save", metavar="DIR",
+                        help="write DIR's changes as the --kernel delta")
     parser.add_argument("--check", action="store_true",
                         help="only compare the generated series with --out")
     args = parser.parse_args()
+    # 7.3 is the sources' own kernel: no delta.
+    kernel = None if args.kernel in (None, "7.3") else args.kernel
+    if args.out is None:
+        args.out = os.path.join(REPO, "patches" + ("-" + kernel if kernel else ""))
+    shown = os.path.basename(os.path.normpath(args.out))
 
     try:
-        if args.check:
-            problems = check(args.base_tree, args.base, args.out)
-            if problems:
-                print("patches/ is out of sync with the sources:", file=sys.stderr)
-                for problem in problems:
-                    print("  " + problem, file=sys.stderr)
-                print("Regenerate it with scripts/gen-patches.sh and commit the result.",
-                      file=sys.stderr)
-                return 1
-            print("patches/ is in sync with the sources")
+        if args.backport_tree or args.backport_save:
+            if not kernel:
+                raise SeriesError("--backport-tree and --backport-save need --kernel 6.12")
+            if args.backport_tree:
+                backport_tree(kernel, os.path.abspath(args.backport_tree))
+            else:
+                backport_save(kernel, os.path.abspath(args.backport_save))
             return 0
-        for name in os.listdir(args.out) if os.path.isdir(args.out) else []:
-            if name.endswith(".patch"):
-                os.unlink(os.path.join(args.out, name))
-        generate(args.base_tree, args.base, args.out)
-        print("wrote %s" % args.out)
-        return 0
+        with use_sources(kernel):
+            return run(args, shown)
     except SeriesError as err:
         print("gen-patches: %s" % err, file=sys.stderr)
         return 1
+
+
+def run(args, shown):
+    """Write the series to args.out, or with --check compare it."""
+    if not args.base_tree:
+        raise SeriesError("--base-tree is needed")
+    if args.check:
+        problems = check(args.base_tree, args.base, args.out)
+        if problems:
+            print("%s/ is out of sync with the sources:" % shown, file=sys.stderr)
+            for problem in problems:
+                print("  " + problem, file=sys.stderr)
+            print("Regenerate it with scripts/gen-patches.sh and commit the result.",
+                  file=sys.stderr)
+            return 1
+        print("%s/ is in sync with the sources" % shown)
+        return 0
+    for name in os.listdir(args.out) if os.path.isdir(args.out) else []:
+        if name.endswith(".patch"):
+            os.unlink(os.path.join(args.out, name))
+    generate(args.base_tree, args.base, args.out)
+    print("wrote %s" % args.out)
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 #!/bin/sh
-# kernel-tree.sh - prepare the base Linux 7.3 git tree the series applies to.
+# kernel-tree.sh - prepare the base Linux 7.3 (or 6.12) git tree the series applies to.
 #
 # Usage: scripts/kernel-tree.sh [--print]
 #   --print   after preparing, print on stdout (shell-quoted, for eval):
@@ -14,6 +14,10 @@
 #
 # KDIR=/path/to/linux scripts/kernel-tree.sh: use that git tree instead; its
 # HEAD is the base.  It is only read (worktrees are added under the cache).
+#
+# MMAPDEMO_KERNEL=6.12: the same for the backport series, from Debian's
+# linux-source-6.12 (trixie; the pinned version is in scripts/lib.sh), into
+# $MMAPDEMO_CACHE/src/linux-source-6.12.
 #
 # Progress goes to stderr; a second run only checks and returns.
 set -eu
@@ -83,7 +87,7 @@ kernel_version_of_tree() { # git tree, revision -> "7.3.4"
 if [ -n "${KDIR:-}" ]; then
 	step "Using the kernel git tree KDIR=$KDIR"
 	top=$(git -C "$KDIR" rev-parse --show-toplevel 2>/dev/null) ||
-		die "KDIR=$KDIR is not a git tree" "point KDIR at a kernel git checkout, or unset KDIR to use Debian's linux-source-7.3"
+		die "KDIR=$KDIR is not a git tree" "point KDIR at a kernel git checkout, or unset KDIR to use Debian's $KERNEL_PKG"
 	commit=$(git -C "$top" rev-parse -q --verify 'HEAD^{commit}') ||
 		die "KDIR=$KDIR has no commit" "commit the tree first"
 	version=$(kernel_version_of_tree "$top" HEAD)
@@ -151,7 +155,7 @@ if ! deb=$(find_deb); then
 	fi
 	[ -n "$versions" ] ||
 		die "$KERNEL_PKG is not in $KERNEL_SUITE" \
-			"check that the system's Debian archive mirrors trixie-backports, or set KDIR=/path/to/linux-7.3-git-tree"
+			"check that the system's Debian archive mirrors $KERNEL_SUITE, or set KDIR=/path/to/linux-$KERNEL_MAJOR_MINOR-git-tree"
 	if printf '%s\n' "$versions" | grep -qxF -- "$KERNEL_PKG_VERSION"; then
 		want=$KERNEL_PKG_VERSION
 	else
@@ -176,7 +180,7 @@ deb_version=$(dpkg-deb -f "$deb" Version) ||
 	warn "using $KERNEL_PKG $deb_version, not the pinned $KERNEL_PKG_VERSION: the base commit hash will differ"
 
 step "Unpacking $(basename "$deb")"
-TMP_TREE=$SRC_DIR/.unpack
+TMP_TREE=$SRC_DIR/.unpack$KERNEL_SUFFIX # per kernel: two may be unpacked at once
 rm -rf "$TMP_TREE"
 mkdir -p "$TMP_TREE"
 RL_STATUS="du -sh '$TMP_TREE' | cut -f1 | sed 's/\$/ unpacked/'" \

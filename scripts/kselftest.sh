@@ -121,7 +121,7 @@ run_in_guest() {
 "
 	fi
 	if [ "$fast" = true ]; then
-		runner=$BUILD_DIR/kselftest/kselftest_install/run_kselftest.sh
+		runner=$(kselftest_install_dir)/run_kselftest.sh
 		guest_cmd="$guest_cmd( '$runner' -c $target ) 2>&1 | tee '$raw'"
 	else
 		guest_cmd="$guest_cmd( cd $BUILD_DIR && make kselftest TARGETS=$target ) 2>&1 | tee '$raw'"

@@ -39,35 +39,62 @@ esac
 export MMAPDEMO_CACHE
 
 APT_DIR=$MMAPDEMO_CACHE/apt             # private apt lists + downloads
-SRC_DIR=$MMAPDEMO_CACHE/src             # .deb files and the base git tree
-BASE_TREE_DEFAULT=$SRC_DIR/linux-source-7.3
-WORK_DIR=$MMAPDEMO_CACHE/work           # git worktrees of the base tree
-WORK_TREE=$WORK_DIR/linux-7.3           # long-lived tree every build uses
-SCRATCH_TREE=$WORK_DIR/am-scratch       # fresh tree where `git am` runs
-BUILD_DIR=$MMAPDEMO_CACHE/build/x86_64  # O= folder of the guest kernel
-LOG_DIR=$MMAPDEMO_CACHE/logs
-RESULTS_DIR=$MMAPDEMO_CACHE/results
-STATE_DIR=$MMAPDEMO_CACHE/state         # hashes, verdicts, markers
+SRC_DIR=$MMAPDEMO_CACHE/src             # .deb files and the base git trees
+WORK_DIR=$MMAPDEMO_CACHE/work           # git worktrees of the base trees
 
 # One compiler cache for every kernel build (guest kernel and kunit.py).
 CCACHE_DIR=$MMAPDEMO_CACHE/ccache
 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
 export CCACHE_DIR CCACHE_MAXSIZE
 
-# The kernel the series targets: Debian's linux-source-7.3 package.
-KERNEL_PKG=linux-source-7.3
-KERNEL_PKG_VERSION=7.3.4-1~bpo13+1      # pinned: the base commit hash depends on it
-KERNEL_SUITE=trixie-backports
-KERNEL_MAJOR_MINOR=7.3
-BASE_TAG=mmapdemo-base
-SERIES_BRANCH=mmapdemo-series
-
 # virtme-ng is not in bookworm; trixie's architecture-all package installs.
 VNG_PKG=virtme-ng
 VNG_SUITE=trixie
 
-# The series to apply (MMAPDEMO_PATCHES lets a developer try another folder).
-PATCHES_DIR=${MMAPDEMO_PATCHES:-$REPO_DIR/patches}
+# ---------------------------------------------------------------- kernel --
+# The series exists for two kernels: 7.3, the driver's own (patches/), and
+# the 6.12 LTS backport (patches-6.12/, made from the same sources plus the
+# delta in backport/6.12/).  MMAPDEMO_KERNEL=6.12, or a script's
+# --kernel 6.12, picks the second.  Each kernel has its own base tree,
+# worktrees, build folders, logs, results and state (so its own cache
+# lock): a 6.12 run neither waits for nor disturbs a 7.3 run.  Downloads
+# (apt, .debs) and ccache are shared.
+#
+# use_kernel 7.3|6.12: set the variables below and export MMAPDEMO_KERNEL,
+# so that the scripts a script runs target the same kernel.
+use_kernel() {
+	case $1 in
+	'' | 7.3)
+		KERNEL_MAJOR_MINOR=7.3 KERNEL_SUFFIX=
+		KERNEL_PKG=linux-source-7.3
+		KERNEL_PKG_VERSION=7.3.4-1~bpo13+1 # pinned: the base commit hash depends on it
+		KERNEL_SUITE=trixie-backports
+		;;
+	6.12)
+		KERNEL_MAJOR_MINOR=6.12 KERNEL_SUFFIX=-6.12
+		KERNEL_PKG=linux-source-6.12
+		KERNEL_PKG_VERSION=6.12.117-1 # pinned, as above
+		KERNEL_SUITE=trixie
+		;;
+	*) die "unknown kernel: $1" "use 7.3 (the default) or 6.12 (--kernel 6.12 or MMAPDEMO_KERNEL=6.12)" ;;
+	esac
+	MMAPDEMO_KERNEL=$KERNEL_MAJOR_MINOR
+	export MMAPDEMO_KERNEL
+	BASE_TREE_DEFAULT=$SRC_DIR/$KERNEL_PKG
+	WORK_TREE=$WORK_DIR/linux-$KERNEL_MAJOR_MINOR # long-lived tree every build uses
+	SCRATCH_TREE=$WORK_DIR/am-scratch$KERNEL_SUFFIX # fresh tree where `git am` runs
+	LOG_DIR=$MMAPDEMO_CACHE/logs$KERNEL_SUFFIX
+	RESULTS_DIR=$MMAPDEMO_CACHE/results$KERNEL_SUFFIX
+	STATE_DIR=$MMAPDEMO_CACHE/state$KERNEL_SUFFIX # hashes, verdicts, markers, the lock
+	# The series to apply (MMAPDEMO_PATCHES lets a developer try another folder).
+	PATCHES_DIR=${MMAPDEMO_PATCHES:-$REPO_DIR/patches$KERNEL_SUFFIX}
+	# BUILD_DIR depends on the variant too: use_variant sets it.
+	if [ -n "${VARIANT_SUFFIX+set}" ]; then
+		use_variant "$MMAPDEMO_VARIANT"
+	fi
+}
+BASE_TAG=mmapdemo-base
+SERIES_BRANCH=mmapdemo-series
 
 PROGRESS_INTERVAL=${MMAPDEMO_PROGRESS_INTERVAL:-30}
 
@@ -118,10 +145,22 @@ use_variant() {
 	debug) MMAPDEMO_VARIANT=debug VARIANT_SUFFIX=-debug ;;
 	*) die "unknown variant: $1" "use --debug (MMAPDEMO_VARIANT=debug), or nothing for the normal kernel" ;;
 	esac
-	BUILD_DIR=$MMAPDEMO_CACHE/build/x86_64$VARIANT_SUFFIX
+	BUILD_DIR=$MMAPDEMO_CACHE/build/x86_64$VARIANT_SUFFIX$KERNEL_SUFFIX
 	export MMAPDEMO_VARIANT
 }
+use_kernel "${MMAPDEMO_KERNEL:-}"
 use_variant "${MMAPDEMO_VARIANT:-}"
+
+# kselftest_install_dir: where `make kselftest-install` in $BUILD_DIR puts
+# run_kselftest.sh.  6.12's top Makefile does not pass the O= build folder
+# on to tools/testing/selftests, which then builds and installs in the
+# source tree (7.3's kselftest-% rule unsets sub_make_done to keep it).
+kselftest_install_dir() {
+	case $KERNEL_MAJOR_MINOR in
+	6.12) printf '%s\n' "$WORK_TREE/tools/testing/selftests/kselftest_install" ;;
+	*) printf '%s\n' "$BUILD_DIR/kselftest/kselftest_install" ;;
+	esac
+}
 
 # Boot options of the debug kernel (guest and KUnit): every WARN, oops and
 # KASAN, KFENCE or UBSAN report panics the guest, so no test can pass after
@@ -398,14 +437,16 @@ kvm_usable() {
 # script that holds the lock run under it; others wait.
 
 lock_cache() {
-	[ -n "${MMAPDEMO_LOCK_HELD:-}" ] && return 0
+	# The holder is named by its lock file: a 7.3 script that starts a
+	# 6.12 one does not hold the 6.12 lock.
+	[ "${MMAPDEMO_LOCK_HELD:-}" = "$STATE_DIR/lock" ] && return 0
 	mkdir -p "$STATE_DIR"
 	exec 9>"$STATE_DIR/lock"
 	if ! flock -n 9; then
 		info "another mmapdemo script is using $MMAPDEMO_CACHE: waiting for it to finish"
 		flock 9
 	fi
-	MMAPDEMO_LOCK_HELD=$$
+	MMAPDEMO_LOCK_HELD=$STATE_DIR/lock
 	export MMAPDEMO_LOCK_HELD
 }
 

@@ -2,11 +2,16 @@
 # test.sh - every test of mmapdemo, from a fresh machine; what .ci/run runs.
 #
 # Usage: scripts/test.sh [--fast] [--no-x86-kunit] [--no-debug] [--rerun]
+#                        [--kernel=6.12 | --no-6.12]
 #   --fast          kselftest through the installed run_kselftest.sh instead
 #                   of the users' `make kselftest TARGETS=mmapdemo`
 #   --no-x86-kunit  KUnit on UML only
 #   --no-debug      skip the debug kernel's steps (build-debug and after)
 #   --rerun         run every test step, even one whose result is cached
+#   --kernel=6.12   only the 6.12 LTS series (patches-6.12/): the steps up
+#                   to kselftest, in its own cache folders
+#                   (MMAPDEMO_KERNEL=6.12 does it too)
+#   --no-6.12       leave out the last step, the 6.12 cell
 #
 # Result cache: like `go test`, a test step that passed is not run again
 # while none of its inputs changed: every file of this repository that git
@@ -46,6 +51,9 @@
 #                 no report in its kernel log, no kmemleak leak of mmapdemo
 #   kunit-x86_64-debug KUnit x86_64 with the same options, plus the check
 #                 of its kernel log
+#   kernel-6.12   this script again with --kernel=6.12 --no-debug: the
+#                 6.12 LTS series through the same steps up to kselftest,
+#                 counted from its closing line
 # Each step's results are counted from its own report (GoogleTest's summary,
 # kunit.py's JSON, the kselftest KTAP), never from an exit status alone.
 # The last line is "N passed, N failed, N skipped"; the exit status is 0
@@ -56,6 +64,8 @@ SCRIPTS_DIR=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
 
 kselftest_opt=
 use_result_cache=true
+other_kernels=true
+[ -z "${MMAPDEMO_KERNEL:-}" ] || other_kernels=false
 x86_kunit=true
 debug=true
 for arg in "$@"; do
@@ -64,6 +74,11 @@ for arg in "$@"; do
 	--no-x86-kunit) x86_kunit=false ;;
 	--no-debug) debug=false ;;
 	--rerun) use_result_cache=false ;;
+	--kernel=*)
+		use_kernel "${arg#--kernel=}"
+		other_kernels=false
+		;;
+	--no-6.12) other_kernels=false ;;
 	-h | --help)
 		usage
 		exit 0
@@ -174,6 +189,12 @@ counted() {
 # A step that is one test: its exit status is the result.
 count_status() { [ "$2" -eq 0 ] && echo "1 0 0" || echo "0 1 0"; }
 
+# The closing "N passed, N failed, N skipped" line of another test.sh.
+count_total_line() {
+	sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$1" |
+		tail -n 1 | grep . || echo "0 0 0"
+}
+
 # GoogleTest's own summary lines, added up over every test program.
 count_gtest() {
 	awk '
@@ -191,7 +212,7 @@ count_summary_line() {
 }
 
 host_tests() {
-	make -s -C "$REPO_DIR/tests/host" check O="$MMAPDEMO_CACHE/host-tests" \
+	make -s -C "$REPO_DIR/tests/host" check O="$MMAPDEMO_CACHE/host-tests$KERNEL_SUFFIX" \
 		KERNEL_SRC="$BASE_TREE"
 }
 
@@ -226,5 +247,12 @@ if [ "$debug" = true ]; then
 	if [ "$x86_kunit" = true ]; then
 		counted kunit-x86_64-debug count_summary_line "$SCRIPTS_DIR/kunit.sh" x86_64 --debug
 	fi
+fi
+if [ "$other_kernels" = true ]; then
+	# The 6.12 LTS cell: its own folders and lock; no debug kernel there.
+	set -- --kernel=6.12 --no-debug $kselftest_opt
+	[ "$x86_kunit" = true ] || set -- "$@" --no-x86-kunit
+	[ "$use_result_cache" = true ] || set -- "$@" --rerun
+	counted kernel-6.12 count_total_line "$SCRIPTS_DIR/test.sh" "$@"
 fi
 finish
