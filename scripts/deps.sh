@@ -17,7 +17,12 @@ SCRIPTS_DIR=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
 # What each group is for, so a failure can say why a package matters.
 BUILD_PKGS="build-essential flex bison bc libelf-dev libssl-dev ccache cpio kmod rsync python3 git xz-utils zstd"
 GUEST_PKGS="qemu-system-x86 udev busybox-static"
-SELFTEST_PKGS="libgtest-dev libbenchmark-dev pkg-config"
+SELFTEST_PKGS="libgtest-dev googletest libbenchmark-dev pkg-config"
+# The arm64 and riscv64 guests: Debian's cross compilers (C for the
+# kernel, C++ for the selftests and GoogleTest, built from googletest's
+# sources) and QEMU's system emulators (qemu-system-misc has riscv64 and
+# OpenSBI).  Their busybox comes from trixie at build time (lib.sh).
+CROSS_PKGS="gcc-aarch64-linux-gnu g++-aarch64-linux-gnu gcc-riscv64-linux-gnu g++-riscv64-linux-gnu qemu-system-arm qemu-system-misc"
 # scripts/lint.sh: coccicheck (spatch; ocaml for the semantic patches with
 # OCaml scripts), htmldocs (Sphinx 5.3 builds 7.3's HTML documentation),
 # checkpatch's SPDX check (scripts/spdxcheck.py: ply, GitPython), and
@@ -41,7 +46,7 @@ is_installed() {
 
 step "Checking host packages"
 missing=
-for pkg in $BUILD_PKGS $GUEST_PKGS $SELFTEST_PKGS $LINT_PKGS; do
+for pkg in $BUILD_PKGS $GUEST_PKGS $SELFTEST_PKGS $CROSS_PKGS $LINT_PKGS; do
 	is_installed "$pkg" || missing="$missing $pkg"
 done
 need_vng=false

@@ -1,7 +1,9 @@
 #!/bin/sh
 # kunit.sh - run the driver's KUnit suite with the kernel's own kunit.py.
 #
-# Usage: scripts/kunit.sh [um|x86_64]      (default: um)
+# Usage: scripts/kunit.sh [um|x86_64|arm64|riscv64]
+#                                          (default: um, or MMAPDEMO_ARCH when
+#                                          that is arm64 or riscv64)
 #        scripts/kunit.sh x86_64 --debug   (--debug alone implies x86_64)
 #
 # In the build worktree ($MMAPDEMO_CACHE/work/linux-7.3, from apply.sh) it
@@ -10,6 +12,11 @@
 #            (build dir: .kunit in the worktree)
 #   x86_64:  tools/testing/kunit/kunit.py run --kunitconfig=drivers/misc/mmapdemo
 #              --arch=x86_64 --build_dir=.kunit-x86_64
+#   arm64:   ... --arch=arm64 --cross_compile=aarch64-linux-gnu-
+#              --kconfig_add=CONFIG_ARM64_64K_PAGES=y --build_dir=.kunit-arm64
+#            (64 KiB pages, as the seed's machine)
+#   riscv64: ... --arch=riscv --cross_compile=riscv64-linux-gnu-
+#              --build_dir=.kunit-riscv64
 # Results: $MMAPDEMO_CACHE/results/kunit-<arch>.json; log: logs/kunit-<arch>.log.
 # Exits non-zero if kunit.py fails, any test fails or crashes, or none ran.
 #
@@ -28,6 +35,8 @@
 # kunit.py starts QEMU with "-accel kvm -accel tcg", which hangs on hosts
 # whose KVM guests hang.  When the KVM probe (see lib.sh) says so, /dev/kvm
 # is hidden from kunit.py in a private mount namespace and QEMU uses TCG.
+# The arm64 and riscv64 kernels run under TCG whatever the host: /dev/kvm
+# is hidden from them too, so QEMU never tries it.
 #
 # MMAPDEMO_KUNITCONFIG overrides the --kunitconfig path (only to try this
 # script on another suite, e.g. lib/kunit, before the driver exists).
@@ -38,13 +47,13 @@ SCRIPTS_DIR=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
 arch=
 for arg; do
 	case $arg in
-	um | x86_64) arch=$arg ;;
+	um | x86_64 | arm64 | riscv64) arch=$arg ;;
 	--debug) use_variant debug ;;
 	-h | --help)
 		usage
 		exit 0
 		;;
-	*) die "unknown architecture or option: $arg" "use: $0 [um|x86_64] [--debug]" ;;
+	*) die "unknown architecture or option: $arg" "use: $0 [um|x86_64|arm64|riscv64] [--debug]" ;;
 	esac
 done
 debug=false
@@ -52,6 +61,9 @@ if [ "$MMAPDEMO_VARIANT" = debug ]; then
 	debug=true
 	arch=${arch:-x86_64}
 	[ "$arch" = x86_64 ] || die "the debug kernel is x86_64 only" "run: $0 x86_64 --debug"
+fi
+if [ -z "$arch" ] && is_cross; then
+	arch=$MMAPDEMO_ARCH
 fi
 arch=${arch:-um}
 # kunit-um, kunit-x86_64, kunit-x86_64-debug: the step's name everywhere.
@@ -75,6 +87,23 @@ json=$RESULTS_DIR/$run_name.json
 rm -f "$json"
 
 set -- tools/testing/kunit/kunit.py run --kunitconfig="$kunitconfig"
+case $arch in
+arm64)
+	set -- "$@" --arch=arm64 --cross_compile=aarch64-linux-gnu- \
+		--kconfig_add=CONFIG_ARM64_64K_PAGES=y --build_dir=".$run_name"
+	;;
+riscv64)
+	set -- "$@" --arch=riscv --cross_compile=riscv64-linux-gnu- --build_dir=".$run_name"
+	;;
+esac
+case $arch in
+arm64 | riscv64)
+	if [ -e /dev/kvm ]; then
+		info "hiding /dev/kvm from kunit.py: the $arch kernel runs under TCG"
+		set -- unshare -m sh -c 'mount --bind /dev/null /dev/kvm && exec "$@"' sh "$@"
+	fi
+	;;
+esac
 if [ "$arch" = x86_64 ]; then
 	set -- "$@" --arch=x86_64 --build_dir=".$run_name"
 	if [ "$debug" = true ]; then
@@ -108,6 +137,7 @@ step "KUnit ($arch${MMAPDEMO_VARIANT:+, $MMAPDEMO_VARIANT kernel}): $*"
 case $run_name in
 kunit-um) build_dir=$WORK_TREE/.kunit first_build="~4 min" ;;
 kunit-x86_64) build_dir=$WORK_TREE/.kunit-x86_64 first_build="~8 min" ;;
+kunit-arm64 | kunit-riscv64) build_dir=$WORK_TREE/.$run_name first_build="~8 min" ;;
 *) build_dir=$WORK_TREE/.$run_name first_build="~20 min" ;;
 esac
 [ -d "$build_dir" ] ||

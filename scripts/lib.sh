@@ -83,15 +83,9 @@ use_kernel() {
 	BASE_TREE_DEFAULT=$SRC_DIR/$KERNEL_PKG
 	WORK_TREE=$WORK_DIR/linux-$KERNEL_MAJOR_MINOR # long-lived tree every build uses
 	SCRATCH_TREE=$WORK_DIR/am-scratch$KERNEL_SUFFIX # fresh tree where `git am` runs
-	LOG_DIR=$MMAPDEMO_CACHE/logs$KERNEL_SUFFIX
-	RESULTS_DIR=$MMAPDEMO_CACHE/results$KERNEL_SUFFIX
-	STATE_DIR=$MMAPDEMO_CACHE/state$KERNEL_SUFFIX # hashes, verdicts, markers, the lock
 	# The series to apply (MMAPDEMO_PATCHES lets a developer try another folder).
 	PATCHES_DIR=${MMAPDEMO_PATCHES:-$REPO_DIR/patches$KERNEL_SUFFIX}
-	# BUILD_DIR depends on the variant too: use_variant sets it.
-	if [ -n "${VARIANT_SUFFIX+set}" ]; then
-		use_variant "$MMAPDEMO_VARIANT"
-	fi
+	_cell_dirs
 }
 BASE_TAG=mmapdemo-base
 SERIES_BRANCH=mmapdemo-series
@@ -145,11 +139,70 @@ use_variant() {
 	debug) MMAPDEMO_VARIANT=debug VARIANT_SUFFIX=-debug ;;
 	*) die "unknown variant: $1" "use --debug (MMAPDEMO_VARIANT=debug), or nothing for the normal kernel" ;;
 	esac
-	BUILD_DIR=$MMAPDEMO_CACHE/build/x86_64$VARIANT_SUFFIX$KERNEL_SUFFIX
 	export MMAPDEMO_VARIANT
+	_cell_dirs
+}
+
+# ---------------------------------------------------------- architecture --
+# The guest kernel is built for x86_64 (the host's), or cross-built for
+# arm64 with 64 KiB pages or riscv64 with Debian's cross compilers and
+# booted under QEMU's TCG (scripts/vm.sh), chosen by the scripts' --arch=
+# or by MMAPDEMO_ARCH.  A cross-built guest has no distribution inside: it
+# boots an initramfs with Debian's static busybox and mounts the cache
+# folder over 9p, so it runs the installed kselftest runner, not
+# `make kselftest`.  Its build folder is build/<arch>, its logs, results
+# and state carry a "-<arch>" suffix; it builds from the same work tree as
+# x86_64, so it shares that tree's lock.  The debug kernel and the 6.12
+# series are x86_64 cells only.
+#
+# use_arch x86_64|arm64|riscv64: set MMAPDEMO_ARCH (exported), ARCH_SUFFIX,
+# KARCH (kbuild's ARCH), CROSS_PREFIX, DEB_ARCH, KERNEL_IMAGE (relative to
+# the build folder), KERNEL_TARGET (make's name for it) and QEMU_SYSTEM.
+use_arch() {
+	case $1 in
+	'' | x86_64)
+		MMAPDEMO_ARCH=x86_64 ARCH_SUFFIX= KARCH=x86 CROSS_PREFIX= DEB_ARCH=amd64
+		KERNEL_IMAGE=arch/x86/boot/bzImage QEMU_SYSTEM=qemu-system-x86_64
+		;;
+	arm64)
+		MMAPDEMO_ARCH=arm64 ARCH_SUFFIX=-arm64 KARCH=arm64 CROSS_PREFIX=aarch64-linux-gnu- DEB_ARCH=arm64
+		KERNEL_IMAGE=arch/arm64/boot/Image QEMU_SYSTEM=qemu-system-aarch64
+		;;
+	riscv64)
+		MMAPDEMO_ARCH=riscv64 ARCH_SUFFIX=-riscv64 KARCH=riscv CROSS_PREFIX=riscv64-linux-gnu- DEB_ARCH=riscv64
+		KERNEL_IMAGE=arch/riscv/boot/Image QEMU_SYSTEM=qemu-system-riscv64
+		;;
+	*) die "unknown architecture: $1" "use x86_64 (the default), arm64 or riscv64 (--arch=, or MMAPDEMO_ARCH)" ;;
+	esac
+	KERNEL_TARGET=${KERNEL_IMAGE##*/}
+	export MMAPDEMO_ARCH
+	_cell_dirs
+}
+
+# is_cross: the guest is not the host's architecture.
+is_cross() { [ "$MMAPDEMO_ARCH" != x86_64 ]; }
+
+# _cell_dirs: the folders of the kernel, variant and architecture chosen
+# so far (use_kernel, use_variant and use_arch each end with it).
+_cell_dirs() {
+	[ -n "${KERNEL_MAJOR_MINOR:-}" ] || return 0
+	_suffix=$KERNEL_SUFFIX${ARCH_SUFFIX:-}
+	LOG_DIR=$MMAPDEMO_CACHE/logs$_suffix
+	RESULTS_DIR=$MMAPDEMO_CACHE/results$_suffix
+	STATE_DIR=$MMAPDEMO_CACHE/state$_suffix # hashes, verdicts, markers
+	# One lock per work tree: every architecture builds from it.
+	LOCK_FILE=$MMAPDEMO_CACHE/state$KERNEL_SUFFIX/lock
+	BUILD_DIR=$MMAPDEMO_CACHE/build/${MMAPDEMO_ARCH:-x86_64}${VARIANT_SUFFIX:-}$KERNEL_SUFFIX
+	if [ "${MMAPDEMO_ARCH:-x86_64}" != x86_64 ]; then
+		[ -z "${VARIANT_SUFFIX:-}" ] ||
+			die "the debug kernel is built for x86_64 only" "leave out --debug (or MMAPDEMO_VARIANT) with --arch=$MMAPDEMO_ARCH"
+		[ -z "$KERNEL_SUFFIX" ] ||
+			die "the $KERNEL_MAJOR_MINOR series is tested on x86_64 only" "leave out --arch=$MMAPDEMO_ARCH (or MMAPDEMO_ARCH) with --kernel=$KERNEL_MAJOR_MINOR"
+	fi
 }
 use_kernel "${MMAPDEMO_KERNEL:-}"
 use_variant "${MMAPDEMO_VARIANT:-}"
+use_arch "${MMAPDEMO_ARCH:-}"
 
 # kselftest_install_dir: where `make kselftest-install` in $BUILD_DIR puts
 # run_kselftest.sh.  6.12's top Makefile does not pass the O= build folder
@@ -282,10 +335,17 @@ BUILD_PATH=${MMAPDEMO_PATH:-/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/s
 
 # use_build_env: the environment every kernel build runs in.  Compiles reach
 # ccache through the compiler-named symlinks in /usr/lib/ccache put first on
-# PATH: CC stays "gcc" (a different CC between runs would make kbuild
-# rebuild everything) and kunit.py needs no extra options.
+# PATH (Debian's ccache makes one for each cross compiler too): CC stays
+# "gcc" (a different CC between runs would make kbuild rebuild everything)
+# and kunit.py needs no extra options.  A cross-built guest gets ARCH and
+# CROSS_COMPILE exported, so that every make in its build folder (kernel,
+# headers, selftests) targets it.
 use_build_env() {
 	unset ARCH SUBARCH CROSS_COMPILE LLVM CC HOSTCC KBUILD_OUTPUT KCONFIG_CONFIG
+	if is_cross; then
+		ARCH=$KARCH CROSS_COMPILE=$CROSS_PREFIX
+		export ARCH CROSS_COMPILE
+	fi
 	PATH=$BUILD_PATH
 	if [ -x /usr/lib/ccache/gcc ]; then
 		PATH=/usr/lib/ccache:$PATH
@@ -330,20 +390,27 @@ private_apt_setup() {
 	_keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 	[ -r "$_keyring" ] || die "missing $_keyring" "apt-get install debian-archive-keyring"
 	mkdir -p "$APT_DIR/lists/partial" "$APT_DIR/archives/partial"
-	_sources=$(printf 'deb [signed-by=%s] %s %s main\n' \
-		"$_keyring" "$_archive" trixie \
-		"$_keyring" "$_archive" trixie-backports)
+	# trixie for the host and the cross-built guests (their static
+	# busybox); trixie-backports only for the host's kernel source.
+	_sources=$(printf 'deb [arch=%s signed-by=%s] %s %s main\n' \
+		"$PRIVATE_APT_ARCHES" "$_keyring" "$_archive" trixie \
+		amd64 "$_keyring" "$_archive" trixie-backports)
 	if [ ! -f "$APT_DIR/sources.list" ] || [ "$(cat "$APT_DIR/sources.list")" != "$_sources" ]; then
 		printf '%s\n' "$_sources" >"$APT_DIR/sources.list"
 		rm -f "$APT_DIR/.updated"
 	fi
 }
 
+# The architectures of the private lists: the host's and the guests'.
+PRIVATE_APT_ARCHES=amd64,arm64,riscv64
+
 # private_apt apt-get|apt-cache ARGS...: run an apt tool on the private config.
 private_apt() {
 	_tool=$1
 	shift
 	"$_tool" \
+		-o APT::Architectures::=amd64 -o APT::Architectures::=arm64 \
+		-o APT::Architectures::=riscv64 \
 		-o Dir::Etc::SourceList="$APT_DIR/sources.list" \
 		-o Dir::Etc::SourceParts=/dev/null \
 		-o Dir::State::Lists="$APT_DIR/lists" \
@@ -368,6 +435,39 @@ private_apt_update() {
 	touch "$APT_DIR/.updated"
 }
 
+# ------------------------------------------------------ guest busybox --
+# The cross-built guests' user space: Debian's busybox-static for their
+# architecture, from the private trixie lists, unpacked once.
+
+# trixie's package has it in /usr/bin, older ones in /bin.
+guest_busybox_path() {
+	for _bb in usr/bin/busybox bin/busybox; do
+		if [ -x "$MMAPDEMO_CACHE/tools/busybox-$DEB_ARCH/$_bb" ]; then
+			printf '%s\n' "$MMAPDEMO_CACHE/tools/busybox-$DEB_ARCH/$_bb"
+			return 0
+		fi
+	done
+	printf '%s\n' "$MMAPDEMO_CACHE/tools/busybox-$DEB_ARCH/usr/bin/busybox"
+}
+
+guest_busybox() {
+	[ -x "$(guest_busybox_path)" ] && return 0
+	private_apt_update
+	step "Downloading busybox-static for $DEB_ARCH (the $MMAPDEMO_ARCH guest's initramfs)"
+	mkdir -p "$APT_DIR/debs"
+	rm -f "$APT_DIR/debs/busybox-static_"*"_$DEB_ARCH.deb"
+	run_logged "busybox-download-$DEB_ARCH" in_dir "$APT_DIR/debs" \
+		private_apt apt-get download "busybox-static:$DEB_ARCH" ||
+		die "could not download busybox-static:$DEB_ARCH" \
+			"see $LOG_DIR/busybox-download-$DEB_ARCH.log; rerun (the private lists are refreshed daily)"
+	_bb_dir=$MMAPDEMO_CACHE/tools/busybox-$DEB_ARCH
+	rm -rf "$_bb_dir"
+	dpkg-deb -x "$(ls "$APT_DIR/debs/busybox-static_"*"_$DEB_ARCH.deb")" "$_bb_dir" ||
+		die "could not unpack busybox-static:$DEB_ARCH" "delete $APT_DIR/debs and rerun"
+	[ -x "$(guest_busybox_path)" ] ||
+		die "busybox-static:$DEB_ARCH has no $(guest_busybox_path)" "check the package's contents (dpkg-deb -c)"
+}
+
 # ------------------------------------------------------------ KVM probe --
 # KVM guests hang on some hosts although /dev/kvm exists.  Boot a kernel
 # once with -accel kvm under a short timeout: a working KVM reaches the
@@ -380,6 +480,10 @@ private_apt_update() {
 KVM_PROBE_TIMEOUT=${MMAPDEMO_KVM_PROBE_TIMEOUT:-30}
 
 kvm_usable() {
+	if is_cross; then
+		KVM_REASON="an $MMAPDEMO_ARCH guest on an $(uname -m) host"
+		return 1
+	fi
 	_kimg=${1:-$BUILD_DIR/arch/x86/boot/bzImage}
 	_verdict_file=$STATE_DIR/kvm-verdict
 	_boot_id=$(cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo unknown)
@@ -439,14 +543,14 @@ kvm_usable() {
 lock_cache() {
 	# The holder is named by its lock file: a 7.3 script that starts a
 	# 6.12 one does not hold the 6.12 lock.
-	[ "${MMAPDEMO_LOCK_HELD:-}" = "$STATE_DIR/lock" ] && return 0
-	mkdir -p "$STATE_DIR"
-	exec 9>"$STATE_DIR/lock"
+	[ "${MMAPDEMO_LOCK_HELD:-}" = "$LOCK_FILE" ] && return 0
+	mkdir -p "$STATE_DIR" "${LOCK_FILE%/*}"
+	exec 9>"$LOCK_FILE"
 	if ! flock -n 9; then
 		info "another mmapdemo script is using $MMAPDEMO_CACHE: waiting for it to finish"
 		flock 9
 	fi
-	MMAPDEMO_LOCK_HELD=$STATE_DIR/lock
+	MMAPDEMO_LOCK_HELD=$LOCK_FILE
 	export MMAPDEMO_LOCK_HELD
 }
 
@@ -486,8 +590,8 @@ require_work_tree() {
 }
 
 require_built_kernel() {
-	[ -f "$BUILD_DIR/arch/x86/boot/bzImage" ] ||
-		die "no built guest kernel in $BUILD_DIR" "run scripts/build.sh${MMAPDEMO_VARIANT:+ --$MMAPDEMO_VARIANT} first"
+	[ -f "$BUILD_DIR/$KERNEL_IMAGE" ] ||
+		die "no built guest kernel in $BUILD_DIR" "run scripts/build.sh${MMAPDEMO_VARIANT:+ --$MMAPDEMO_VARIANT}${ARCH_SUFFIX:+ --arch=$MMAPDEMO_ARCH} first"
 }
 
 # warn_if_series_changed: the work tree was made from an older patches/.
