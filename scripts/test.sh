@@ -2,7 +2,8 @@
 # test.sh - every test of mmapdemo, from a fresh machine; what .ci/run runs.
 #
 # Usage: scripts/test.sh [--fast] [--no-x86-kunit] [--no-debug] [--rerun]
-#                        [--kernel=6.12 | --no-6.12]
+#                        [--kernel=6.12 | --arch=arm64|riscv64]
+#                        [--no-6.12] [--no-cross]
 #   --fast          kselftest through the installed run_kselftest.sh instead
 #                   of the users' `make kselftest TARGETS=mmapdemo`
 #   --no-x86-kunit  KUnit on UML only
@@ -11,7 +12,16 @@
 #   --kernel=6.12   only the 6.12 LTS series (patches-6.12/): the steps up
 #                   to kselftest, in its own cache folders
 #                   (MMAPDEMO_KERNEL=6.12 does it too)
-#   --no-6.12       leave out the last step, the 6.12 cell
+#   --arch=A        only the arm64 (64 KiB pages) or riscv64 cell: the
+#                   7.3 series applied, the guest kernel cross-built,
+#                   KUnit and the kselftest on it under QEMU (TCG), in its
+#                   own folders (MMAPDEMO_ARCH=A does it too)
+#   --no-6.12       leave out the 6.12 cell
+#   --no-cross      leave out the arm64 and riscv64 cells
+#
+# Without --kernel or --arch it runs the whole matrix: x86_64 7.3 (normal
+# and debug kernel), then the arm64, riscv64 and 6.12 cells, each as a step
+# that runs this script for that cell and counts its closing line.
 #
 # Result cache: like `go test`, a test step that passed is not run again
 # while none of its inputs changed: every file of this repository that git
@@ -51,9 +61,13 @@
 #                 no report in its kernel log, no kmemleak leak of mmapdemo
 #   kunit-x86_64-debug KUnit x86_64 with the same options, plus the check
 #                 of its kernel log
+#   arm64         this script again with --arch=arm64: deps, kernel-tree,
+#                 git-am, then build (cross), kunit-arm64 (kunit.py
+#                 --arch=arm64, 64 KiB pages) and kselftest (the installed
+#                 runner in the arm64 guest)
+#   riscv64       the same with --arch=riscv64
 #   kernel-6.12   this script again with --kernel=6.12 --no-debug: the
-#                 6.12 LTS series through the same steps up to kselftest,
-#                 counted from its closing line
+#                 6.12 LTS series through the same steps up to kselftest
 # Each step's results are counted from its own report (GoogleTest's summary,
 # kunit.py's JSON, the kselftest KTAP), never from an exit status alone.
 # The last line is "N passed, N failed, N skipped"; the exit status is 0
@@ -65,9 +79,13 @@ SCRIPTS_DIR=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
 kselftest_opt=
 use_result_cache=true
 other_kernels=true
-# lib.sh exports MMAPDEMO_KERNEL for every run: only another kernel than
-# the primary one (7.3) makes this run a single cell.
-[ -z "$KERNEL_SUFFIX" ] || other_kernels=false
+cross_cells=true
+# lib.sh exports MMAPDEMO_KERNEL and MMAPDEMO_ARCH for every run: only
+# another kernel than the primary one (7.3), or another architecture than
+# x86_64, makes this run a single cell.
+if [ -n "$KERNEL_SUFFIX" ] || is_cross; then
+	other_kernels=false cross_cells=false
+fi
 x86_kunit=true
 debug=true
 for arg in "$@"; do
@@ -78,9 +96,14 @@ for arg in "$@"; do
 	--rerun) use_result_cache=false ;;
 	--kernel=*)
 		use_kernel "${arg#--kernel=}"
-		other_kernels=false
+		other_kernels=false cross_cells=false
+		;;
+	--arch=*)
+		use_arch "${arg#--arch=}"
+		other_kernels=false cross_cells=false
 		;;
 	--no-6.12) other_kernels=false ;;
+	--no-cross) cross_cells=false ;;
 	-h | --help)
 		usage
 		exit 0
@@ -137,7 +160,8 @@ inputs_fingerprint() {
 		(cd "$REPO_DIR" && git ls-files -z -c -o --exclude-standard |
 			grep -z -v -x 'README.md' | sort -z | xargs -0 sha256sum)
 		printf '%s\n' "$KERNEL_PKG $KERNEL_PKG_VERSION" "KDIR=${KDIR:-}" "$(uname -r)"
-		for _tool in gcc g++ qemu-system-x86_64 vng ccache; do
+		for _tool in gcc g++ aarch64-linux-gnu-g++ riscv64-linux-gnu-g++ \
+			qemu-system-x86_64 qemu-system-aarch64 qemu-system-riscv64 vng ccache; do
 			printf '%s: %s\n' "$_tool" "$("$_tool" --version 2>/dev/null | head -n 1)"
 		done
 		dpkg-query -W -f '${Package} ${Version}\n' libgtest-dev googletest 2>/dev/null || true
@@ -226,6 +250,17 @@ RESULT_CACHE_DIR=$STATE_DIR/test-results
 fingerprint=$(inputs_fingerprint)
 [ -n "$fingerprint" ] || info "not a git checkout: every step runs (no result cache)"
 
+if is_cross; then
+	# An arm64 or riscv64 cell: what depends on the architecture. The
+	# host tests, the generated files' sync and lint ran in the x86_64 cell.
+	counted git-am count_status "$SCRIPTS_DIR/apply.sh"
+	[ "$_rc" -eq 0 ] || finish failed
+	setup build "$SCRIPTS_DIR/build.sh"
+	counted "kunit-$MMAPDEMO_ARCH" count_summary_line "$SCRIPTS_DIR/kunit.sh" "$MMAPDEMO_ARCH"
+	counted kselftest count_summary_line "$SCRIPTS_DIR/kselftest.sh"
+	finish
+fi
+
 counted host-tests count_gtest host_tests
 counted kernel-log-check count_summary_line "$SCRIPTS_DIR/kernel-log-check.sh" --self-test
 counted semantics-sync count_status "$SCRIPTS_DIR/gen-semantics.py" --check
@@ -250,8 +285,17 @@ if [ "$debug" = true ]; then
 		counted kunit-x86_64-debug count_summary_line "$SCRIPTS_DIR/kunit.sh" x86_64 --debug
 	fi
 fi
+# The other cells, each in its own folders: this script again.
+if [ "$cross_cells" = true ]; then
+	# The same work tree, so the same lock, which this run holds.
+	for cell_arch in arm64 riscv64; do
+		set -- --arch="$cell_arch"
+		[ "$use_result_cache" = true ] || set -- "$@" --rerun
+		counted "$cell_arch" count_total_line "$SCRIPTS_DIR/test.sh" "$@"
+	done
+fi
 if [ "$other_kernels" = true ]; then
-	# The 6.12 LTS cell: its own folders and lock; no debug kernel there.
+	# The 6.12 LTS cell: its own tree and lock; no debug kernel there.
 	set -- --kernel=6.12 --no-debug $kselftest_opt
 	[ "$x86_kunit" = true ] || set -- "$@" --no-x86-kunit
 	[ "$use_result_cache" = true ] || set -- "$@" --rerun
