@@ -378,9 +378,10 @@ vm_fault_t mmapdemo_insert_page(struct mmapdemo_file *mf, struct vm_fault *vmf,
 	switch (err) {
 	case 0:
 		atomic64_inc(&mf->stats.pages_inserted);
-		pr_debug("%s: fault vm_start %#lx address %#lx pgoff %#lx pfn %#lx\n",
+		pr_debug("%s: fault vm_start %#lx address %#lx offset %#lx pgoff %#lx pfn %#lx\n",
 			 mf->strategy->name, vmf->vma->vm_start, vmf->address,
-			 vmf->pgoff, page_to_pfn(page));
+			 vmf->address - vmf->vma->vm_start, vmf->pgoff,
+			 page_to_pfn(page));
 		return VM_FAULT_NOPAGE;
 	case -EBUSY:
 		/* Another thread faulted on the same address and won. */

@@ -50,9 +50,10 @@ static vm_fault_t mmapdemo_vmfpage_fault(struct vm_fault *vmf)
 	get_page(page);
 	vmf->page = page;
 	atomic64_inc(&mf->stats.pages_inserted);
-	pr_debug("%s: fault vm_start %#lx address %#lx pgoff %#lx pfn %#lx\n",
+	pr_debug("%s: fault vm_start %#lx address %#lx offset %#lx pgoff %#lx pfn %#lx\n",
 		 mf->strategy->name, vmf->vma->vm_start, vmf->address,
-		 vmf->pgoff, page_to_pfn(page));
+		 vmf->address - vmf->vma->vm_start, vmf->pgoff,
+		 page_to_pfn(page));
 	return 0;
 }
 

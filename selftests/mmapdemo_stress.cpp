@@ -135,9 +135,11 @@ struct WorkerReport {
 /* A byte of the shared file of strategy @s: data on even pages, holes on odd. */
 uint8_t SharedByte(size_t s, uint64_t page, size_t offset)
 {
+	static const size_t page_size = PageSize();
+
 	if (page % 2)
 		return 0;
-	return static_cast<uint8_t>(PatternByte(page * 4096 + offset) ^ (s * 31 + 7));
+	return static_cast<uint8_t>(PatternByte(page * page_size + offset) ^ (s * 31 + 7));
 }
 
 /* One file per strategy, opened and filled before the workers start. */

@@ -29,6 +29,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -70,6 +71,20 @@ TEST_P(Mmapdemo, ReportsStrategyAndGeometry)
 	EXPECT_EQ(info_.page_size, page_size_);
 	EXPECT_EQ(info_.nr_pages, DefaultPages());
 	EXPECT_GE(info_.max_pages, info_.nr_pages);
+
+	/* Once per run: which page size every other test ran with. */
+	static bool geometry_reported;
+
+	if (!geometry_reported) {
+		char line[128];
+
+		snprintf(line, sizeof(line),
+			 "page size %#llx; the seed's 3 pages are len %#llx",
+			 static_cast<unsigned long long>(info_.page_size),
+			 static_cast<unsigned long long>(3 * info_.page_size));
+		ktap::PrintDiagnostic(line);
+		geometry_reported = true;
+	}
 
 	/*
 	 * Mapping driver memory is for root only, unless the dev_mode module
