@@ -50,8 +50,14 @@ commit_unpacked() {
 	echo "git add -f ."
 	git_fixed add -f .
 	echo "git commit"
-	git_fixed commit -q --no-verify -m "$2"
+	# No automatic gc: git would pack the ~90,000 new objects in a
+	# detached process that inherits, and holds for minutes, the cache
+	# lock of the script that runs this one (lib.sh's fd 9), so the next
+	# script waits for it.  The same packing, in the foreground instead.
+	git_fixed -c gc.auto=0 commit -q --no-verify -m "$2"
 	git_fixed tag "$BASE_TAG"
+	echo "git gc (packing the objects)"
+	git_fixed gc --quiet
 	git rev-parse HEAD
 }
 
