@@ -70,7 +70,6 @@ if ! git -C "$WORK_TREE" rev-parse -q --verify HEAD >/dev/null 2>&1; then
 	"$SCRIPTS_DIR/apply.sh"
 fi
 step "Copying the sources into $WORK_TREE"
-mkdir -p "$STATE_DIR"
 python3 "$SCRIPTS_DIR/dev-sync.py" --tree "$WORK_TREE" --state "$STATE_DIR/applied-series" |
 	sed "s/^/[$PROG]     /" >&2
 

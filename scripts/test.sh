@@ -215,12 +215,6 @@ counted() {
 # A step that is one test: its exit status is the result.
 count_status() { [ "$2" -eq 0 ] && echo "1 0 0" || echo "0 1 0"; }
 
-# The closing "N passed, N failed, N skipped" line of another test.sh.
-count_total_line() {
-	sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$1" |
-		tail -n 1 | grep . || echo "0 0 0"
-}
-
 # GoogleTest's own summary lines, added up over every test program.
 count_gtest() {
 	awk '
@@ -231,9 +225,10 @@ count_gtest() {
 }
 
 # The "<step>: N passed, N failed, N skipped" line kunit.sh and
-# kselftest.sh print after judging their own results.
+# kselftest.sh print after judging their own results, or the closing
+# "N passed, N failed, N skipped" line of another test.sh (a cell).
 count_summary_line() {
-	sed -n 's/^[A-Za-z0-9_-]*: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$1" |
+	sed -n 's/^\([A-Za-z0-9_-]*: \)\{0,1\}\([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\2 \3 \4/p' "$1" |
 		tail -n 1 | grep . || echo "0 0 0"
 }
 
@@ -291,7 +286,7 @@ if [ "$cross_cells" = true ]; then
 	for cell_arch in arm64 riscv64; do
 		set -- --arch="$cell_arch"
 		[ "$use_result_cache" = true ] || set -- "$@" --rerun
-		counted "$cell_arch" count_total_line "$SCRIPTS_DIR/test.sh" "$@"
+		counted "$cell_arch" count_summary_line "$SCRIPTS_DIR/test.sh" "$@"
 	done
 fi
 if [ "$other_kernels" = true ]; then
@@ -299,6 +294,6 @@ if [ "$other_kernels" = true ]; then
 	set -- --kernel=6.12 --no-debug $kselftest_opt
 	[ "$x86_kunit" = true ] || set -- "$@" --no-x86-kunit
 	[ "$use_result_cache" = true ] || set -- "$@" --rerun
-	counted kernel-6.12 count_total_line "$SCRIPTS_DIR/test.sh" "$@"
+	counted kernel-6.12 count_summary_line "$SCRIPTS_DIR/test.sh" "$@"
 fi
 finish

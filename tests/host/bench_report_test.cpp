@@ -72,10 +72,8 @@ class BenchReport : public testing::Test {
 protected:
 	void SetUp() override
 	{
-		std::string scratch = host::Config::ScratchDir() + "/bench.XXXXXX";
-
-		ASSERT_NE(mkdtemp(scratch.data()), nullptr) << strerror(errno);
-		dir_ = scratch;
+		dir_ = host::Config::MakeScratchFolder("bench");
+		ASSERT_FALSE(dir_.empty()) << strerror(errno);
 	}
 
 	void TearDown() override

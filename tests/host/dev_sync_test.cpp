@@ -53,9 +53,9 @@ class DevSync : public testing::Test {
 protected:
 	void SetUp() override
 	{
-		std::string scratch = host::Config::ScratchDir() + "/devsync.XXXXXX";
+		const std::string scratch = host::Config::MakeScratchFolder("devsync");
 
-		ASSERT_NE(mkdtemp(scratch.data()), nullptr) << strerror(errno);
+		ASSERT_FALSE(scratch.empty()) << strerror(errno);
 		tree_ = scratch;
 		state_ = scratch + ".state";
 		repo_ = fs::canonical(host::Config::RepoDir());

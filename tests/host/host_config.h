@@ -78,6 +78,17 @@ struct Config {
 		mkdir(dir.c_str(), 0755);
 		return dir;
 	}
+
+	/*
+	 * A new empty folder under ScratchDir() whose name starts with
+	 * @prefix; empty (errno set) if it could not be made.
+	 */
+	static std::string MakeScratchFolder(const std::string &prefix)
+	{
+		std::string path = ScratchDir() + "/" + prefix + ".XXXXXX";
+
+		return mkdtemp(path.data()) ? path : std::string();
+	}
 };
 
 } /* namespace host */
