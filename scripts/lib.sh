@@ -462,6 +462,7 @@ guest_busybox() {
 			"see $LOG_DIR/busybox-download-$DEB_ARCH.log; rerun (the private lists are refreshed daily)"
 	_bb_dir=$MMAPDEMO_CACHE/tools/busybox-$DEB_ARCH
 	rm -rf "$_bb_dir"
+	mkdir -p "$_bb_dir"
 	dpkg-deb -x "$(ls "$APT_DIR/debs/busybox-static_"*"_$DEB_ARCH.deb")" "$_bb_dir" ||
 		die "could not unpack busybox-static:$DEB_ARCH" "delete $APT_DIR/debs and rerun"
 	[ -x "$(guest_busybox_path)" ] ||
