@@ -65,6 +65,10 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
+# Google Benchmark is built for the host only: scripts/build.sh leaves the
+# benchmark out of the cross-built guests' selftests.
+is_cross && die "the benchmark runs in the x86_64 guest only, not on $MMAPDEMO_ARCH" \
+	"unset MMAPDEMO_ARCH to run it on x86_64"
 case $max_pages in
 '' | *[!0-9]*) die "--max-pages wants a number of pages, not '$max_pages'" "e.g. --max-pages 65536" ;;
 esac
