@@ -87,24 +87,19 @@ json=$RESULTS_DIR/$run_name.json
 rm -f "$json"
 
 set -- tools/testing/kunit/kunit.py run --kunitconfig="$kunitconfig"
+# Why QEMU must not be offered /dev/kvm, when it must not (see the top).
+hide_kvm=
 case $arch in
 arm64)
 	set -- "$@" --arch=arm64 --cross_compile=aarch64-linux-gnu- \
 		--kconfig_add=CONFIG_ARM64_64K_PAGES=y --build_dir=".$run_name"
+	hide_kvm="the $arch kernel runs under TCG"
 	;;
 riscv64)
 	set -- "$@" --arch=riscv --cross_compile=riscv64-linux-gnu- --build_dir=".$run_name"
+	hide_kvm="the $arch kernel runs under TCG"
 	;;
-esac
-case $arch in
-arm64 | riscv64)
-	if [ -e /dev/kvm ]; then
-		info "hiding /dev/kvm from kunit.py: the $arch kernel runs under TCG"
-		set -- unshare -m sh -c 'mount --bind /dev/null /dev/kvm && exec "$@"' sh "$@"
-	fi
-	;;
-esac
-if [ "$arch" = x86_64 ]; then
+x86_64)
 	set -- "$@" --arch=x86_64 --build_dir=".$run_name"
 	if [ "$debug" = true ]; then
 		# The debug fragment's lines, "# CONFIG_X is not set" as CONFIG_X=n.
@@ -124,12 +119,16 @@ if [ "$arch" = x86_64 ]; then
 	[ -f "$probe_kernel" ] || probe_kernel=$WORK_TREE/.$run_name/arch/x86/boot/bzImage
 	if kvm_usable "$probe_kernel"; then
 		info "QEMU may use KVM ($KVM_REASON)"
-	elif [ -e /dev/kvm ]; then
-		info "hiding /dev/kvm from kunit.py, QEMU will use TCG ($KVM_REASON)"
-		set -- unshare -m sh -c 'mount --bind /dev/null /dev/kvm && exec "$@"' sh "$@"
 	else
-		info "QEMU will use TCG ($KVM_REASON)"
+		hide_kvm="QEMU will use TCG: $KVM_REASON"
 	fi
+	;;
+esac
+if [ -n "$hide_kvm" ] && [ -e /dev/kvm ]; then
+	info "hiding /dev/kvm from kunit.py ($hide_kvm)"
+	set -- unshare -m sh -c 'mount --bind /dev/null /dev/kvm && exec "$@"' sh "$@"
+elif [ -n "$hide_kvm" ]; then
+	info "$hide_kvm"
 fi
 set -- "$@" --json="$json"
 

@@ -239,28 +239,27 @@ if is_cross; then
 		console=ttyS0
 		;;
 	esac
-	step "Booting $(cat "$BUILD_DIR/include/config/kernel.release") ($MMAPDEMO_ARCH) with $QEMU_SYSTEM (TCG) to run: $cmd_text"
-	info "log: $log (timeout ${timeout_secs}s)"
-	tee "$log" <"$fifo" &
-	tee_pid=$!
-	start=$(now)
-	vng_rc=0
+	booted_by="($MMAPDEMO_ARCH) with $QEMU_SYSTEM (TCG)"
+else
+	booted_by="${MMAPDEMO_VARIANT:+($MMAPDEMO_VARIANT kernel) }with virtme-ng${accel_opt:+ (TCG)}"
+fi
+step "Booting $(cat "$BUILD_DIR/include/config/kernel.release") $booted_by to run: $cmd_text"
+info "log: $log (timeout ${timeout_secs}s)"
+tee "$log" <"$fifo" &
+tee_pid=$!
+start=$(now)
+vng_rc=0
+# timeout runs QEMU in a process group of its own, out of reach of the
+# terminal's Ctrl-C: the trap stops it (timeout passes the signal on).
+if is_cross; then
 	# panic=-1 with -no-reboot: a guest that panics ends QEMU at once.
-	# timeout: as for vng below.
 	timeout -k 10 "$timeout_secs" "$QEMU_SYSTEM" "$@" -smp "$cpus" -m "$memory" \
 		-nodefaults -display none -serial stdio -monitor none -no-reboot \
 		-kernel "$BUILD_DIR/$KERNEL_IMAGE" -initrd "$initramfs" \
 		-append "console=$console $kernel_args panic=-1" \
 		-virtfs "local,path=$MMAPDEMO_CACHE,mount_tag=mmapdemo_cache,security_model=none" \
 		>"$fifo" 2>&1 </dev/null &
-	vng_pid=$!
 else
-	step "Booting $(cat "$BUILD_DIR/include/config/kernel.release")${MMAPDEMO_VARIANT:+ ($MMAPDEMO_VARIANT kernel)} with virtme-ng${accel_opt:+ (TCG)} to run: $cmd_text"
-	info "log: $log (timeout ${timeout_secs}s)"
-	tee "$log" <"$fifo" &
-	tee_pid=$!
-	start=$(now)
-	vng_rc=0
 	# --verbose: vng sends the kernel's serial console to /dev/null without it,
 	# and an oops that kills the guest would leave no trace; the loglevel
 	# appended after vng's own "debug" keeps the boot messages out and lets
@@ -269,15 +268,13 @@ else
 	# fails with and then falls back to 9p anyway, seconds later.
 	# --rwdir GUEST=HOST: vng 1.35 checks a plain --rwdir PATH relative to the
 	# current directory and rejects it unless run from /.
-	# timeout runs QEMU in a process group of its own, out of reach of the
-	# terminal's Ctrl-C: the trap stops it (timeout passes the signal on).
 	# shellcheck disable=SC2086 # accel_opt is empty or one word
 	timeout -k 10 "$timeout_secs" vng --run "$BUILD_DIR" $accel_opt --user root \
 		--verbose --append "$kernel_args" --force-9p \
 		--memory "$memory" --cpus "$cpus" --rwdir "$MMAPDEMO_CACHE=$MMAPDEMO_CACHE" \
 		--exec "/bin/sh '$wrapper'" >"$fifo" 2>&1 </dev/null &
-	vng_pid=$!
 fi
+vng_pid=$!
 trap 'kill -TERM "$vng_pid" 2>/dev/null; wait "$tee_pid"; rm -f "$fifo"; die "interrupted: the guest was stopped" "rerun the command"' INT TERM HUP
 wait "$vng_pid" || vng_rc=$?
 trap - INT TERM HUP
