@@ -70,8 +70,16 @@ if ! git -C "$WORK_TREE" rev-parse -q --verify HEAD >/dev/null 2>&1; then
 	"$SCRIPTS_DIR/apply.sh"
 fi
 step "Copying the sources into $WORK_TREE"
-python3 "$SCRIPTS_DIR/dev-sync.py" --tree "$WORK_TREE" --state "$STATE_DIR/applied-series" |
-	sed "s/^/[$PROG]     /" >&2
+# No pipe: under dash the pipeline's status would be sed's, and a failed
+# copy would leave the loop testing the tree's old content.
+sync_out=$STATE_DIR/dev-sync.out
+sync_rc=0
+python3 "$SCRIPTS_DIR/dev-sync.py" --tree "$WORK_TREE" --state "$STATE_DIR/applied-series" \
+	>"$sync_out" || sync_rc=$?
+sed "s/^/[$PROG]     /" "$sync_out" >&2
+[ "$sync_rc" -eq 0 ] ||
+	die "copying the sources into $WORK_TREE failed (dev-sync.py exit status $sync_rc)" \
+		"see the messages above; nothing was built or tested"
 
 if [ "$run_kunit" = true ]; then
 	timed "KUnit result (UML)" "$SCRIPTS_DIR/kunit.sh" um || true
