@@ -237,38 +237,12 @@ grep -E "^(not )?ok [0-9]+ selftests: " "$ktap" | sed "s/^/[$PROG]     /" >&2 ||
 # log of its own to check.
 ktap_ran=$((passed + failed))
 
-# judge_check FOUND OK NOT-OK: one more test, passed when FOUND (the number
-# of problems the check found) is 0; OK or NOT-OK says what it saw.
-judge_check() {
-	if [ "$1" -eq 0 ]; then
-		passed=$((passed + 1))
-		info "ok: $2"
-	else
-		failed=$((failed + 1))
-		warn "not ok: $3"
-	fi
-}
 if [ "$debug" = true ] || [ -z "$judge_only" ]; then
 	[ -f "$kernel_log" ] ||
 		die "no kernel log of the guest at $kernel_log" "rerun $0${judge_only:+ without --judge}"
-	if [ "$debug" = true ]; then
-		"$SCRIPTS_DIR/kernel-log-check.sh" --kmemleak "$kmemleak_log" "$kernel_log" >"$reports" || true
-	else
-		"$SCRIPTS_DIR/kernel-log-check.sh" "$kernel_log" >"$reports" || true
-	fi
-	# shellcheck disable=SC2046 # three numbers
-	set -- $(sed -n 's/^kernel-log-check: \([0-9]*\) report(s), \([0-9]*\) mmapdemo leak(s), \([0-9]*\) warning(s)$/\1 \2 \3/p' "$reports")
-	log_reports=${1:-1} mm_leaks=${2:-1} log_warnings=${3:-0}
-	grep -v '^kernel-log-check:' "$reports" | sed "s/^/[$PROG]     /" >&2 || true
-	judge_check "$log_reports" \
-		"kernel log clean (no WARN, BUG, KASAN, KFENCE, UBSAN or lockdep report): $kernel_log" \
-		"$log_reports kernel report(s) in $kernel_log (listed in $reports)"
-	if [ "$debug" = true ]; then
-		judge_check "$mm_leaks" "no kmemleak object mentions mmapdemo: $kmemleak_log" \
-			"$mm_leaks kmemleak object(s) mention mmapdemo: $kmemleak_log"
-	fi
-	[ "$log_warnings" -eq 0 ] ||
-		warn "$log_warnings warning(s) (leaks outside mmapdemo, RCU stalls ...), not failures: see $reports and $kernel_log"
+	# shellcheck disable=SC2046 # two numbers
+	set -- $(judge_kernel_log "$reports" "$kernel_log" ${kmemleak_log:-})
+	passed=$((passed + $1)) failed=$((failed + $2))
 fi
 printf 'kselftest%s: %s passed, %s failed, %s skipped\n' "$VARIANT_SUFFIX$ARCH_SUFFIX" "$passed" "$failed" "$skipped"
 

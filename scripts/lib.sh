@@ -605,3 +605,44 @@ warn_if_series_changed() {
 		warn "patches/ changed since scripts/apply.sh last ran: the work tree is stale (rerun scripts/apply.sh)"
 	fi
 }
+
+# ------------------------------------------------------ kernel log checks --
+# judge_kernel_log REPORTS KERNEL_LOG [KMEMLEAK_LOG]: scripts/kernel-log-check.sh
+# on a guest's kernel log, as tests: "kernel log clean" (no WARN, BUG,
+# KASAN, KFENCE, UBSAN or lockdep report), and with KMEMLEAK_LOG "no
+# mmapdemo leak" (no kmemleak object that mentions mmapdemo; other leaks
+# are warnings).  The findings go to REPORTS and stderr; stdout gets
+# "PASSED FAILED", the number of those checks that passed and failed.
+judge_kernel_log() {
+	_jk_reports=$1 _jk_log=$2 _jk_kmemleak=${3:-}
+	_jk_passed=0 _jk_failed=0
+	if [ ! -f "$_jk_log" ]; then
+		warn "not ok: no kernel log at $_jk_log to check"
+		echo "0 1"
+		return 0
+	fi
+	"$SCRIPTS_DIR/kernel-log-check.sh" ${_jk_kmemleak:+--kmemleak "$_jk_kmemleak"} "$_jk_log" >"$_jk_reports" || true
+	# shellcheck disable=SC2046 # three numbers
+	set -- $(sed -n 's/^kernel-log-check: \([0-9]*\) report(s), \([0-9]*\) mmapdemo leak(s), \([0-9]*\) warning(s)$/\1 \2 \3/p' "$_jk_reports")
+	_jk_found=${1:-1} _jk_leaks=${2:-1} _jk_warnings=${3:-0}
+	grep -v '^kernel-log-check:' "$_jk_reports" | sed "s/^/[$PROG]     /" >&2 || true
+	if [ "$_jk_found" -eq 0 ]; then
+		_jk_passed=$((_jk_passed + 1))
+		info "ok: kernel log clean (no WARN, BUG, KASAN, KFENCE, UBSAN or lockdep report): $_jk_log"
+	else
+		_jk_failed=$((_jk_failed + 1))
+		warn "not ok: $_jk_found kernel report(s) in $_jk_log (listed in $_jk_reports)"
+	fi
+	if [ -n "$_jk_kmemleak" ]; then
+		if [ "$_jk_leaks" -eq 0 ]; then
+			_jk_passed=$((_jk_passed + 1))
+			info "ok: no kmemleak object mentions mmapdemo: $_jk_kmemleak"
+		else
+			_jk_failed=$((_jk_failed + 1))
+			warn "not ok: $_jk_leaks kmemleak object(s) mention mmapdemo: $_jk_kmemleak"
+		fi
+	fi
+	[ "$_jk_warnings" -eq 0 ] ||
+		warn "$_jk_warnings warning(s) (leaks outside mmapdemo, RCU stalls ...), not failures: see $_jk_reports and $_jk_log"
+	echo "$_jk_passed $_jk_failed"
+}
