@@ -55,9 +55,10 @@ struct Config {
 		return std::string(HOST_SOURCE_DIR) + "/../../scripts/bench-report.py";
 	}
 	static std::string BenchReportFixtures() { return std::string(HOST_SOURCE_DIR) + "/bench-report"; }
-	/* The repository, and scripts/dev-sync.py in it. */
+	/* The repository, and scripts/dev-sync.py and scripts/result-key.py in it. */
 	static std::string RepoDir() { return std::string(HOST_SOURCE_DIR) + "/../.."; }
 	static std::string DevSyncScript() { return RepoDir() + "/scripts/dev-sync.py"; }
+	static std::string ResultKeyScript() { return RepoDir() + "/scripts/result-key.py"; }
 
 	/* The C++ compiler the host tests were built with. */
 	static std::string Cxx() { return HOST_CXX; }
