@@ -50,8 +50,11 @@ for arg; do
 	esac
 done
 
-# The fragment every guest shares, then the architecture's.
+# The fragment every guest shares, then the architecture's, then the
+# kernel version's where it has one (options older kernels do not know).
 GUEST_CONFIG="$SCRIPTS_DIR/configs/guest.config $SCRIPTS_DIR/configs/guest-$MMAPDEMO_ARCH.config"
+[ ! -f "$SCRIPTS_DIR/configs/guest-$KERNEL_MAJOR_MINOR.config" ] ||
+	GUEST_CONFIG="$GUEST_CONFIG $SCRIPTS_DIR/configs/guest-$KERNEL_MAJOR_MINOR.config"
 EXTRA_CONFIG=${MMAPDEMO_EXTRA_CONFIG:-}
 if [ "$MMAPDEMO_VARIANT" = debug ]; then
 	# Checked like guest.config by check_requested, as every fragment.

@@ -1,14 +1,29 @@
 #!/bin/sh
-# test.sh - every test of mmapdemo, from a fresh machine; what .ci/run runs.
+# test.sh - the tests of mmapdemo, from a fresh machine; what .ci/run runs.
 #
-# Usage: scripts/test.sh [--fast] [--no-x86-kunit] [--no-debug] [--rerun]
-#                        [--kernel=6.12 | --arch=arm64|riscv64]
-#                        [--no-6.12] [--no-cross]
+# Usage: scripts/test.sh [--all] [--rerun] [--fast] [--no-x86-kunit]
+#                        [--no-debug] [--no-6.12] [--no-cross]
+#        scripts/test.sh --kernel=6.12 | --arch=arm64|riscv64  [--rerun] ...
+#
+# Two tiers, each ending in "N passed, N failed, N skipped":
+#   scripts/test.sh        the default, what .ci/run runs (about 40 min from
+#                          an empty cache on 2 cores): everything on the
+#                          x86_64 7.3 kernel, normal and debug, booted; the
+#                          arm64, riscv64 and 6.12 cells checked without
+#                          booting (scripts/build-check.sh: the series
+#                          applies, the driver and its KUnit tests build
+#                          with W=1 for that cell, the selftests build)
+#   scripts/test.sh --all  the whole matrix: the same, then the arm64 (64 KiB
+#                          pages), riscv64 and 6.12 cells built, booted and
+#                          tested in full, instead of their build checks
+#
 #   --fast          kselftest through the installed run_kselftest.sh instead
 #                   of the users' `make kselftest TARGETS=mmapdemo`
 #   --no-x86-kunit  KUnit on UML only
 #   --no-debug      skip the debug kernel's steps (build-debug and after)
 #   --rerun         run every test step, even one whose result is cached
+#   --no-6.12       leave out the 6.12 cell (its build check too)
+#   --no-cross      leave out the arm64 and riscv64 cells (their checks too)
 #   --kernel=6.12   only the 6.12 LTS series (patches-6.12/): the steps up
 #                   to kselftest, in its own cache folders
 #                   (MMAPDEMO_KERNEL=6.12 does it too)
@@ -16,22 +31,19 @@
 #                   7.3 series applied, the guest kernel cross-built,
 #                   KUnit and the kselftest on it under QEMU (TCG), in its
 #                   own folders (MMAPDEMO_ARCH=A does it too)
-#   --no-6.12       leave out the 6.12 cell
-#   --no-cross      leave out the arm64 and riscv64 cells
-#
-# Without --kernel or --arch it runs the whole matrix: x86_64 7.3 (normal
-# and debug kernel), then the arm64, riscv64 and 6.12 cells, each as a step
-# that runs this script for that cell and counts its closing line.
 #
 # Result cache: like `go test`, a test step that passed is not run again
-# while none of its inputs changed: every file of this repository that git
-# tracks or would track (README.md aside), the pinned kernel package, the
-# compilers, QEMU, virtme-ng and GoogleTest versions, the host kernel,
-# KDIR and the MMAPDEMO_* settings, and the step's own options.  Its
-# results are then reported again, marked "cached", with the time of the
-# run that produced them; the files in $MMAPDEMO_CACHE/results are that
-# run's.  A failed step is never cached.  Set-up steps always run (they are
-# incremental).  For the edit-build-test loop use scripts/dev.sh.
+# while none of its inputs changed; its results are then reported again,
+# marked "cached", with the time of the run that produced them (the files
+# in $MMAPDEMO_CACHE/results are that run's).  scripts/result-key.py says
+# what each step's inputs are: only the repository files it reads (so
+# README.md or the benchmark's report change nothing but their own steps),
+# the kernel tree it tests (the applied series, Documentation aside), the
+# series and base commit, KDIR's commit and dirty state, the content of
+# MMAPDEMO_PATCHES and MMAPDEMO_EXTRA_CONFIG, and the versions of the tools
+# that give its verdict.  A failed step is never cached.  Set-up steps
+# always run (they are incremental).  For the edit-build-test loop use
+# scripts/dev.sh.
 #
 # Steps, in order; a test step that fails does not stop the others, a
 # failed set-up step (install, fetch, build) stops the run:
@@ -39,7 +51,7 @@
 #   kernel-tree   Debian's linux-source-7.3 as a git tree in the cache (or KDIR)
 #   host-tests    GoogleTest tests of the user-space code, on the host
 #   kernel-log-check scripts/kernel-log-check.sh --self-test: the checker of
-#                 the debug kernel's logs finds the KASAN, KFENCE, UBSAN,
+#                 the guests' logs finds the KASAN, KFENCE, UBSAN,
 #                 WARNING, lockdep, BUG and kmemleak reports of the saved
 #                 logs in tests/host/kernel-logs, and nothing in clean ones
 #   semantics-sync the tests' header is what scripts/gen-semantics.py makes
@@ -50,24 +62,28 @@
 #                 builds, coccicheck, Kconfig/SPDX/MODULE_DESCRIPTION,
 #                 each patch building on its own, htmldocs, the out-of-tree
 #                 module; one test, failed by any finding
-#   build         the x86_64 guest kernel with the series
-#   kunit-um      kunit.py run --kunitconfig=drivers/misc/mmapdemo (UML)
-#   kunit-x86_64  the same with --arch=x86_64 (QEMU)
+#   build         the x86_64 guest kernel with the series (KUnit suite as
+#                 a module)
+#   kunit-um      the users' kunit.py run --kunitconfig=drivers/misc/mmapdemo (UML)
+#   kunit-x86_64  the suite in the booted guest (modprobe mmapdemo_kunit),
+#                 judged by kunit.py parse, and the guest's kernel log
 #   kselftest     make kselftest TARGETS=mmapdemo in a booted guest
 #   build-debug   the debug kernel (scripts/build.sh --debug: KASAN, KFENCE,
 #                 kmemleak, lockdep, DEBUG_VM, PAGE_TABLE_CHECK, UBSAN ...)
 #   kselftest-debug the kselftest on it (panic_on_warn=1), through the
 #                 installed run_kselftest.sh, plus two checks:
 #                 no report in its kernel log, no kmemleak leak of mmapdemo
-#   kunit-x86_64-debug KUnit x86_64 with the same options, plus the check
-#                 of its kernel log
-#   arm64         this script again with --arch=arm64: deps, kernel-tree,
-#                 git-am, then build (cross), kunit-arm64 (kunit.py
-#                 --arch=arm64, 64 KiB pages) and kselftest (the installed
-#                 runner in the arm64 guest)
-#   riscv64       the same with --arch=riscv64
-#   kernel-6.12   this script again with --kernel=6.12 --no-debug: the
-#                 6.12 LTS series through the same steps up to kselftest
+#   kunit-x86_64-debug the KUnit suite in the debug guest, with the same
+#                 two checks
+#   build-check-arm64, build-check-riscv64, build-check-6.12 (default tier)
+#                 scripts/build-check.sh for each cell not booted
+#   arm64         (--all) this script again with --arch=arm64: deps,
+#                 kernel-tree, git-am, then build (cross), kunit-arm64 (the
+#                 suite in the 64 KiB-page guest) and kselftest (the
+#                 installed runner in the arm64 guest)
+#   riscv64       (--all) the same with --arch=riscv64
+#   kernel-6.12   (--all) this script again with --kernel=6.12 --no-debug:
+#                 the 6.12 LTS series through the same steps up to kselftest
 # Each step's results are counted from its own report (GoogleTest's summary,
 # kunit.py's JSON, the kselftest KTAP), never from an exit status alone.
 # The last line is "N passed, N failed, N skipped"; the exit status is 0
@@ -88,8 +104,10 @@ if [ -n "$KERNEL_SUFFIX" ] || is_cross; then
 fi
 x86_kunit=true
 debug=true
+all_cells=false
 for arg in "$@"; do
 	case $arg in
+	--all) all_cells=true ;;
 	--fast) kselftest_opt=--fast ;;
 	--no-x86-kunit) x86_kunit=false ;;
 	--no-debug) debug=false ;;
@@ -129,6 +147,8 @@ record() {
 }
 
 finish() {
+	# A step still running beside the others is waited for and counted.
+	counted_collect
 	printf '\n[%s] step                time  passed failed skipped\n' "$PROG" >&2
 	printf '%s' "$report" | sed "s/^/[$PROG] /" >&2
 	info "total time $(fmt_secs $(($(now) - run_start))); results in $RESULTS_DIR"
@@ -151,65 +171,115 @@ setup() {
 	fi
 }
 
-# inputs_fingerprint: a hash of everything a test step's result depends
-# on but the cache folder's own contents (see the usage above). Empty when
-# the repository is not a git checkout: nothing is cached then.
-inputs_fingerprint() {
-	git -C "$REPO_DIR" rev-parse --git-dir >/dev/null 2>&1 || return 0
-	{
-		(cd "$REPO_DIR" && git ls-files -z -c -o --exclude-standard |
-			grep -z -v -x 'README.md' | sort -z | xargs -0 sha256sum)
-		printf '%s\n' "$KERNEL_PKG $KERNEL_PKG_VERSION" "KDIR=${KDIR:-}" "$(uname -r)"
-		for _tool in gcc g++ aarch64-linux-gnu-g++ riscv64-linux-gnu-g++ \
-			qemu-system-x86_64 qemu-system-aarch64 qemu-system-riscv64 vng ccache; do
-			printf '%s: %s\n' "$_tool" "$("$_tool" --version 2>/dev/null | head -n 1)"
-		done
-		dpkg-query -W -f '${Package} ${Version}\n' libgtest-dev googletest 2>/dev/null || true
-		env | grep '^MMAPDEMO_' | grep -v '^MMAPDEMO_LOCK_HELD=' | LC_ALL=C sort
-	} | sha256_of_stdin
+# step_key LABEL ARGS...: the result cache's key of a test step
+# (scripts/result-key.py); empty when it is not to be cached. KEY_TREE,
+# KEY_BASE and KEY_SERIES name the kernel tree, base commit and series the
+# step tests, when not this cell's own.
+step_key() {
+	_sk_label=$1
+	shift
+	# The command's words, with this checkout's path left out: a clone
+	# elsewhere runs the same step.
+	for _sk_word; do
+		shift
+		set -- "$@" "${_sk_word#"$SCRIPTS_DIR"/}"
+	done
+	python3 "$SCRIPTS_DIR/result-key.py" "$_sk_label" \
+		--tree "${KEY_TREE:-$WORK_TREE}" --base "${KEY_BASE:-$BASE_COMMIT}" \
+		--series "${KEY_SERIES:-$PATCHES_DIR}" -- "$@" ||
+		warn "scripts/result-key.py failed for $_sk_label: the step runs and its result is not cached"
 }
 
-# counted LABEL COUNTER COMMAND...: a test step. COUNTER reads the step's
-# output (in $_out) and prints "passed failed skipped". A step that passed
-# with the same inputs before is reported from the cache instead.
-counted() {
+# A test step: COUNTER reads its output (a file) and exit status and
+# prints "passed failed skipped". A step that passed with the same inputs
+# before is reported from the cache instead.
+#
+# step_begin LABEL COMMAND...: the cache lookup; returns 1 when the step
+# was reported from the cache, else sets _key, _t0 and _out for step_end.
+step_begin() {
 	_label=$1
-	_counter=$2
-	shift 2
+	shift
 	_t0=$(now)
 	_out=$STATE_DIR/test-$_label.out
 	_cached=$RESULT_CACHE_DIR/$_label
-	_key=
 	# git-am is also the set-up of the steps after it (it moves the build
-	# tree to the series, from wherever scripts/dev.sh left it): it always runs.
-	if [ -n "$fingerprint" ] && [ "$_label" != git-am ]; then
-		_key=$(printf '%s\n' "$fingerprint" "$_label" "$*" | sha256_of_stdin)
-		if [ "$use_result_cache" = true ] && [ -f "$_cached.key" ] &&
-			[ "$(cat "$_cached.key")" = "$_key" ] && [ -f "$_cached.counts" ]; then
-			# shellcheck disable=SC2046 # three numbers and a date
-			set -- $(cat "$_cached.counts")
-			info "$_label: cached, passed on $4 with the same inputs ($1 passed, $2 failed, $3 skipped); --rerun runs it again"
-			record "$_label" $(($(now) - _t0)) "$1" "$2" "$3" cached
-			_rc=0
-			return 0
-		fi
+	# tree to the series, from wherever scripts/dev.sh left it), and a
+	# cell's steps are cached by that cell's run: result-key.py gives them
+	# no key, so they always run.
+	_key=$(step_key "$_label" "$@")
+	if [ -n "$_key" ] && [ "$use_result_cache" = true ] && [ -f "$_cached.key" ] &&
+		[ "$(cat "$_cached.key")" = "$_key" ] && [ -f "$_cached.counts" ]; then
+		# shellcheck disable=SC2046 # three numbers and a date
+		set -- $(cat "$_cached.counts")
+		info "$_label: cached, passed on $4 with the same inputs ($1 passed, $2 failed, $3 skipped); --rerun runs it again"
+		record "$_label" $(($(now) - _t0)) "$1" "$2" "$3" cached
+		_rc=0
+		return 1
 	fi
 	rm -f "$_cached.key" "$_cached.counts"
-	_rc=0
-	"$@" >"$_out" || _rc=$?
-	cat "$_out"
+	return 0
+}
+
+# step_end LABEL COUNTER RC KEY T0 OUT: count, record and cache the result.
+step_end() {
+	_se_label=$1 _se_counter=$2 _rc=$3 _se_key=$4 _se_t0=$5 _se_out=$6
+	_se_cached=$RESULT_CACHE_DIR/$_se_label
 	# shellcheck disable=SC2046 # three numbers
-	set -- $("$_counter" "$_out" "$_rc")
+	set -- $("$_se_counter" "$_se_out" "$_rc")
 	if [ "$_rc" -ne 0 ] && [ "$2" -eq 0 ]; then
 		# It failed before it could count anything: that is one failure.
 		set -- "$1" 1 "$3"
 	fi
-	record "$_label" $(($(now) - _t0)) "$1" "$2" "$3" "$([ "$_rc" -eq 0 ] && echo ok || echo FAILED)"
-	if [ "$_rc" -eq 0 ] && [ "$2" -eq 0 ] && [ -n "$_key" ]; then
+	record "$_se_label" $(($(now) - _se_t0)) "$1" "$2" "$3" "$([ "$_rc" -eq 0 ] && echo ok || echo FAILED)"
+	if [ "$_rc" -eq 0 ] && [ "$2" -eq 0 ] && [ -n "$_se_key" ]; then
 		mkdir -p "$RESULT_CACHE_DIR"
-		printf '%s %s %s %s\n' "$1" "$2" "$3" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$_cached.counts"
-		printf '%s\n' "$_key" >"$_cached.key"
+		printf '%s %s %s %s\n' "$1" "$2" "$3" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$_se_cached.counts"
+		printf '%s\n' "$_se_key" >"$_se_cached.key"
 	fi
+}
+
+# counted LABEL COUNTER COMMAND...: a test step, run now.
+counted() {
+	_c_label=$1 _c_counter=$2
+	shift 2
+	step_begin "$_c_label" "$@" || return 0
+	_rc=0
+	"$@" >"$_out" || _rc=$?
+	cat "$_out"
+	step_end "$_c_label" "$_c_counter" "$_rc" "$_key" "$_t0" "$_out"
+}
+
+# counted_in_background LABEL COUNTER COMMAND...: the same, started beside
+# the steps that follow (its messages go to a file); counted_collect
+# waits for it and reports it. One at a time.
+bg_label=
+counted_in_background() {
+	_b_label=$1 _b_counter=$2
+	shift 2
+	step_begin "$_b_label" "$@" || return 0
+	bg_label=$_b_label bg_counter=$_b_counter bg_key=$_key bg_t0=$_t0 bg_out=$_out
+	bg_err=$STATE_DIR/test-$_b_label.err
+	rm -f "$bg_out.rc"
+	info "$bg_label: running in the background beside the next steps; its messages: $bg_err"
+	(
+		_bg_rc=0
+		"$@" >"$bg_out" 2>"$bg_err" || _bg_rc=$?
+		echo "$_bg_rc" >"$bg_out.rc"
+	) &
+	bg_pid=$!
+}
+
+counted_collect() {
+	[ -n "$bg_label" ] || return 0
+	if [ ! -s "$bg_out.rc" ]; then
+		info "waiting for $bg_label (started $(fmt_secs $(($(now) - bg_t0))) ago; its messages: $bg_err)"
+	fi
+	wait "$bg_pid" || true
+	step "$bg_label (ran in the background)"
+	cat "$bg_err" >&2
+	cat "$bg_out"
+	step_end "$bg_label" "$bg_counter" "$(cat "$bg_out.rc" 2>/dev/null || echo 1)" "$bg_key" "$bg_t0" "$bg_out"
+	bg_label=
 }
 
 # A step that is one test: its exit status is the result.
@@ -228,7 +298,7 @@ count_gtest() {
 # kselftest.sh print after judging their own results, or the closing
 # "N passed, N failed, N skipped" line of another test.sh (a cell).
 count_summary_line() {
-	sed -n 's/^\([A-Za-z0-9_-]*: \)\{0,1\}\([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\2 \3 \4/p' "$1" |
+	sed -n 's/^\([A-Za-z0-9_.-]*: \)\{0,1\}\([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\2 \3 \4/p' "$1" |
 		tail -n 1 | grep . || echo "0 0 0"
 }
 
@@ -241,9 +311,8 @@ setup deps "$SCRIPTS_DIR/deps.sh"
 # A function, so the BASE_TREE it sets stays in this shell.
 setup kernel-tree base_tree_info
 RESULT_CACHE_DIR=$STATE_DIR/test-results
-# After deps: the versions of the tools it installed are inputs.
-fingerprint=$(inputs_fingerprint)
-[ -n "$fingerprint" ] || info "not a git checkout: every step runs (no result cache)"
+git -C "$REPO_DIR" rev-parse --git-dir >/dev/null 2>&1 ||
+	info "not a git checkout: every step runs (no result cache)"
 
 if is_cross; then
 	# An arm64 or riscv64 cell: what depends on the architecture. The
@@ -262,16 +331,31 @@ counted semantics-sync count_status "$SCRIPTS_DIR/gen-semantics.py" --check
 counted patches-sync count_status "$SCRIPTS_DIR/gen-patches.sh" --check
 counted git-am count_status "$SCRIPTS_DIR/apply.sh"
 [ "$_rc" -eq 0 ] || finish failed
-counted lint count_status "$SCRIPTS_DIR/lint.sh"
 setup build "$SCRIPTS_DIR/build.sh"
 counted kunit-um count_summary_line "$SCRIPTS_DIR/kunit.sh" um
+# The guests below keep about one core busy under TCG: lint (its own
+# worktree, build folders and lock) uses the other.
+counted_in_background lint count_status "$SCRIPTS_DIR/lint.sh"
 if [ "$x86_kunit" = true ]; then
 	counted kunit-x86_64 count_summary_line "$SCRIPTS_DIR/kunit.sh" x86_64
 fi
 # shellcheck disable=SC2086 # empty or one option
 counted kselftest count_summary_line "$SCRIPTS_DIR/kselftest.sh" $kselftest_opt
-if [ "$debug" = true ]; then
+counted_collect
+if [ "$other_kernels" = true ] && [ "$all_cells" = false ]; then
+	if [ "$debug" = true ]; then
+		setup build-debug "$SCRIPTS_DIR/build.sh" --debug
+	fi
+	# The 6.12 cell's build check: its own tree and lock, beside the
+	# debug guests. Its key: the 6.12 series on the 6.12 base.
+	eval "$(MMAPDEMO_KERNEL=6.12 "$SCRIPTS_DIR/kernel-tree.sh" --print | sed 's/^BASE_COMMIT=/KEY_BASE=/;/^BASE_TREE=/d')"
+	KEY_SERIES=${MMAPDEMO_PATCHES:-$REPO_DIR/patches-6.12}
+	counted_in_background build-check-6.12 count_summary_line "$SCRIPTS_DIR/build-check.sh" --kernel=6.12
+	unset KEY_BASE KEY_SERIES
+elif [ "$debug" = true ]; then
 	setup build-debug "$SCRIPTS_DIR/build.sh" --debug
+fi
+if [ "$debug" = true ]; then
 	# The installed runner, always: the same test programs, but not
 	# compiled again inside a KASAN and lockdep guest under TCG, which
 	# took ~30 minutes. The users' `make kselftest` ran in the step above.
@@ -280,20 +364,30 @@ if [ "$debug" = true ]; then
 		counted kunit-x86_64-debug count_summary_line "$SCRIPTS_DIR/kunit.sh" x86_64 --debug
 	fi
 fi
-# The other cells, each in its own folders: this script again.
+counted_collect
+
+# The other cells: booted in full with --all (this script again, in the
+# cell's own folders), else only their build checks.
+cell_opts=
+[ "$use_result_cache" = true ] || cell_opts=--rerun
 if [ "$cross_cells" = true ]; then
-	# The same work tree, so the same lock, which this run holds.
 	for cell_arch in arm64 riscv64; do
-		set -- --arch="$cell_arch"
-		[ "$use_result_cache" = true ] || set -- "$@" --rerun
-		counted "$cell_arch" count_summary_line "$SCRIPTS_DIR/test.sh" "$@"
+		if [ "$all_cells" = true ]; then
+			# The same work tree, so the same lock, which this run holds.
+			# shellcheck disable=SC2086 # empty or one option
+			counted "$cell_arch" count_summary_line "$SCRIPTS_DIR/test.sh" --arch="$cell_arch" $cell_opts
+		else
+			counted "build-check-$cell_arch" count_summary_line \
+				"$SCRIPTS_DIR/build-check.sh" --arch="$cell_arch"
+		fi
 	done
 fi
 if [ "$other_kernels" = true ]; then
-	# The 6.12 LTS cell: its own tree and lock; no debug kernel there.
-	set -- --kernel=6.12 --no-debug $kselftest_opt
-	[ "$x86_kunit" = true ] || set -- "$@" --no-x86-kunit
-	[ "$use_result_cache" = true ] || set -- "$@" --rerun
-	counted kernel-6.12 count_summary_line "$SCRIPTS_DIR/test.sh" "$@"
+	if [ "$all_cells" = true ]; then
+		# The 6.12 LTS cell: its own tree and lock; no debug kernel there.
+		set -- --kernel=6.12 --no-debug $kselftest_opt $cell_opts
+		[ "$x86_kunit" = true ] || set -- "$@" --no-x86-kunit
+		counted kernel-6.12 count_summary_line "$SCRIPTS_DIR/test.sh" "$@"
+	fi
 fi
 finish
