@@ -6,9 +6,8 @@
 #        scripts/test.sh --kernel=6.12 | --arch=arm64|riscv64  [--rerun] ...
 #
 # Two tiers, each ending in "N passed, N failed, N skipped":
-#   scripts/test.sh        the default, what .ci/run runs (about 40 min from
-#                          an empty cache on 2 cores): everything on the
-#                          x86_64 7.3 kernel, normal and debug, booted; the
+#   scripts/test.sh        the default, what .ci/run runs: everything on
+#                          the x86_64 7.3 kernel, normal and debug, booted; the
 #                          arm64, riscv64 and 6.12 cells checked without
 #                          booting (scripts/build-check.sh: the series
 #                          applies, the driver and its KUnit tests build
