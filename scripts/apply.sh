@@ -1,7 +1,7 @@
 #!/bin/sh
 # apply.sh - apply the patch series (patches/*.patch) to the base tree.
 #
-# Usage: scripts/apply.sh
+# Usage: scripts/apply.sh [--build-tree]
 #
 # 1. In a scratch worktree reset to the base commit, create the branch
 #    mmapdemo-series and apply every patches/*.patch except the cover
@@ -9,6 +9,10 @@
 # 2. Move the long-lived build worktree ($MMAPDEMO_CACHE/work/linux-7.3) to
 #    the resulting commit with `git checkout --detach`, so only files the
 #    series changed get new mtimes and builds stay incremental.
+#
+# --build-tree: step 2 only, to the commit an earlier run made from the
+# same series on the same base (scripts/test.sh, when its git-am step is
+# reported from the result cache); without such a run, both steps.
 #
 # Both worktrees belong to the base repository (Debian's tree in the cache,
 # or KDIR's repository: its own checkout is never touched; only the
@@ -18,11 +22,13 @@ set -eu
 SCRIPTS_DIR=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
 . "$SCRIPTS_DIR/lib.sh"
 
+build_tree_only=false
 case ${1:-} in
 -h | --help)
 	usage
 	exit 0
 	;;
+--build-tree) build_tree_only=true ;;
 '') ;;
 *) die "unknown option: $1" "run $0 --help" ;;
 esac
@@ -62,35 +68,58 @@ ensure_worktree() {
 patch_list=$(series_patches)
 npatches=0
 [ -n "$patch_list" ] && npatches=$(printf '%s\n' "$patch_list" | wc -l)
+# "<series hash> <base commit> <series commit>" of the last git am.
+series_commit_file=$STATE_DIR/series-commit
+series_id="$(series_hash) $BASE_COMMIT"
 
-# --------------------------------------------------- 1. scratch + git am --
-ensure_worktree "$SCRATCH_TREE" "$BASE_COMMIT"
-step "Resetting $SCRATCH_TREE to the base $BASE_COMMIT"
-git -C "$SCRATCH_TREE" am --abort >/dev/null 2>&1 || true
-git -C "$SCRATCH_TREE" checkout -q -f --detach "$BASE_COMMIT"
-git -C "$SCRATCH_TREE" clean -q -f -d -x
-git -C "$SCRATCH_TREE" checkout -q -B "$SERIES_BRANCH" "$BASE_COMMIT"
-
-if [ "$npatches" -eq 0 ]; then
-	info "patches/ holds no series yet: nothing to apply, the build tree is the base"
-else
-	step "git am: $npatches patches onto a new branch $SERIES_BRANCH from the base"
-	# shellcheck disable=SC2086 # one patch path per line; paths have no blanks
-	if ! run_logged git-am git -C "$SCRATCH_TREE" am $patch_list; then
-		# git records the number of the patch it stopped at.
-		apply_dir=$(git -C "$SCRATCH_TREE" rev-parse --git-path rebase-apply)
-		case $apply_dir in /*) ;; *) apply_dir=$SCRATCH_TREE/$apply_dir ;; esac
-		failed=unknown
-		if [ -f "$apply_dir/next" ]; then
-			failed=$(printf '%s\n' "$patch_list" | sed -n "$(cat "$apply_dir/next")p")
-			failed=${failed#"$REPO_DIR"/}
-		fi
-		git -C "$SCRATCH_TREE" am --abort >/dev/null 2>&1 || true
-		die "git am failed on $failed (the series does not apply to the base $BASE_COMMIT)" \
-			"fix that patch (regenerate patches/ with scripts/gen-patches.py), then rerun scripts/apply.sh; see $LOG_DIR/git-am.log"
+series_commit=
+if [ "$build_tree_only" = true ]; then
+	read -r _hash _base _commit <"$series_commit_file" 2>/dev/null || true
+	if [ "${_hash:-} ${_base:-}" = "$series_id" ] &&
+		git -C "$BASE_TREE" cat-file -e "${_commit:-none}^{commit}" 2>/dev/null; then
+		series_commit=$_commit
+		info "the series on this base was applied before: $series_commit"
+	else
+		info "no earlier git am of this series on this base: applying it"
 	fi
 fi
-series_commit=$(git -C "$SCRATCH_TREE" rev-parse HEAD)
+
+# --------------------------------------------------- 1. scratch + git am --
+# git_am_in_scratch: the series with plain git am onto the base in the
+# scratch worktree; sets series_commit and records it.
+git_am_in_scratch() {
+	ensure_worktree "$SCRATCH_TREE" "$BASE_COMMIT"
+	step "Resetting $SCRATCH_TREE to the base $BASE_COMMIT"
+	git -C "$SCRATCH_TREE" am --abort >/dev/null 2>&1 || true
+	git -C "$SCRATCH_TREE" checkout -q -f --detach "$BASE_COMMIT"
+	git -C "$SCRATCH_TREE" clean -q -f -d -x
+	git -C "$SCRATCH_TREE" checkout -q -B "$SERIES_BRANCH" "$BASE_COMMIT"
+
+	if [ "$npatches" -eq 0 ]; then
+		info "patches/ holds no series yet: nothing to apply, the build tree is the base"
+	else
+		step "git am: $npatches patches onto a new branch $SERIES_BRANCH from the base"
+		# shellcheck disable=SC2086 # one patch path per line; paths have no blanks
+		if ! run_logged git-am git -C "$SCRATCH_TREE" am $patch_list; then
+			# git records the number of the patch it stopped at.
+			apply_dir=$(git -C "$SCRATCH_TREE" rev-parse --git-path rebase-apply)
+			case $apply_dir in /*) ;; *) apply_dir=$SCRATCH_TREE/$apply_dir ;; esac
+			failed=unknown
+			if [ -f "$apply_dir/next" ]; then
+				failed=$(printf '%s\n' "$patch_list" | sed -n "$(cat "$apply_dir/next")p")
+				failed=${failed#"$REPO_DIR"/}
+			fi
+			git -C "$SCRATCH_TREE" am --abort >/dev/null 2>&1 || true
+			die "git am failed on $failed (the series does not apply to the base $BASE_COMMIT)" \
+				"fix that patch (regenerate patches/ with scripts/gen-patches.py), then rerun scripts/apply.sh; see $LOG_DIR/git-am.log"
+		fi
+	fi
+	series_commit=$(git -C "$SCRATCH_TREE" rev-parse HEAD)
+	mkdir -p "$STATE_DIR"
+	printf '%s %s\n' "$series_id" "$series_commit" >"$series_commit_file"
+}
+
+[ -n "$series_commit" ] || git_am_in_scratch
 
 # -------------------------------------------- 2. move the build worktree --
 ensure_worktree "$WORK_TREE" "$series_commit"

@@ -36,7 +36,7 @@ Usage:
 says which of them it uses, the others are ignored.
 
 Output: one line, the key (hex sha256). An empty line means "always run":
-a step that is never cached (git-am and the cells, see STEPS). Nothing at
+a step that is never cached (the cells, see STEPS). Nothing at
 all is printed outside a git checkout (test.sh then caches nothing).
 Exit status 2, with a message, for an unknown step or a --tree that a step
 needs but is missing or not the top of a git tree.
@@ -86,9 +86,13 @@ ALWAYS_RUN = None
 
 # Step label patterns (fnmatch) and their inputs; the first match wins.
 STEPS = (
-    # Also the set-up of the steps after it: it moves the build tree to
-    # the series, from wherever scripts/dev.sh left it.
-    ("git-am", ALWAYS_RUN),
+    # The series applied with plain git am to a fresh base: nothing but
+    # the series, the base commit and git decide it.  test.sh moves the
+    # build tree to the series (apply.sh --build-tree) when it is cached.
+    ("git-am", Step(
+        files=HARNESS,
+        uses=("series", "base"),
+        tools=("git",))),
     # The cells: test.sh run again for another architecture or kernel,
     # whose own steps are cached by themselves.
     ("arm64", ALWAYS_RUN),

@@ -35,14 +35,14 @@ using host::RunResult;
 
 /* The step labels of scripts/test.sh that have a key. */
 const std::vector<std::string> kKeyedSteps = {
-	"host-tests", "kernel-log-check", "semantics-sync", "patches-sync", "lint",
+	"host-tests", "kernel-log-check", "semantics-sync", "patches-sync", "git-am", "lint",
 	"kunit-um", "kunit-x86_64", "kunit-x86_64-debug", "kunit-arm64", "kunit-riscv64",
 	"kselftest", "kselftest-debug", "build-check-arm64", "build-check-riscv64",
 	"build-check-6.12",
 };
 
 /* The steps that are never cached. */
-const std::vector<std::string> kAlwaysRunSteps = { "git-am", "arm64", "riscv64", "kernel-6.12" };
+const std::vector<std::string> kAlwaysRunSteps = { "arm64", "riscv64", "kernel-6.12" };
 
 /* Inputs of every step, unset unless a test sets them. */
 const std::vector<std::string> kUnset = { "KDIR", "MMAPDEMO_ARCH", "MMAPDEMO_KERNEL",
@@ -484,17 +484,19 @@ TEST_F(ResultKey, ToolVersions)
 
 TEST_F(ResultKey, BaseAndSeries)
 {
-	const std::vector<std::string> steps = { "lint", "patches-sync", "kselftest", "kunit-um" };
+	const std::vector<std::string> steps = { "lint", "patches-sync", "git-am", "kselftest",
+						 "kunit-um" };
 	const StepKeys before = Keys(steps);
 
 	base_ = "2222222222222222222222222222222222222222";
 
 	const StepKeys rebased = Keys(steps);
 
-	ExpectChanged(before, rebased, { "lint", "patches-sync" }, "--base changed");
+	ExpectChanged(before, rebased, { "lint", "patches-sync", "git-am" }, "--base changed");
 	ExpectSame(before, rebased, { "kselftest", "kunit-um" }, "--base changed");
 
-	const std::vector<std::string> series_steps = { "lint", "build-check-arm64", "kselftest" };
+	const std::vector<std::string> series_steps = { "lint", "build-check-arm64", "git-am",
+							"kselftest" };
 
 	series_ = scratch_ / "series";
 	WriteFile(series_ / "0001-a.patch", "Subject: [PATCH] a\n");
@@ -505,7 +507,7 @@ TEST_F(ResultKey, BaseAndSeries)
 
 	const StepKeys edited = Keys(series_steps);
 
-	ExpectChanged(series, edited, { "lint", "build-check-arm64" },
+	ExpectChanged(series, edited, { "lint", "build-check-arm64", "git-am" },
 		      "a patch of the --series folder was edited");
 	ExpectSame(series, edited, { "kselftest" }, "a patch of the --series folder was edited");
 }
