@@ -40,14 +40,21 @@
 # the kernel tree it tests (the applied series, Documentation aside), the
 # series and base commit, KDIR's commit and dirty state, the content of
 # MMAPDEMO_PATCHES and MMAPDEMO_EXTRA_CONFIG, and the versions of the tools
-# that give its verdict.  A failed step is never cached.  Set-up steps
-# always run (they are incremental).  For the edit-build-test loop use
+# that give its verdict.  A failed step is never cached.  A kernel is
+# built (incrementally) only before the first step that boots it and is
+# not reported from the cache, so a run with nothing changed builds
+# nothing; git-am, when cached, only moves the build tree to the series
+# (scripts/apply.sh --build-tree).  For the edit-build-test loop use
 # scripts/dev.sh.
 #
 # Steps, in order; a test step that fails does not stop the others, a
-# failed set-up step (install, fetch, build) stops the run:
+# failed set-up step (install, fetch, build) stops the run.  Lint runs in
+# the background beside the x86_64 guests, the build checks beside the
+# debug guests (under TCG a guest keeps about one core busy, a build two):
 #   deps          install what is missing (apt, virtme-ng)
-#   kernel-tree   Debian's linux-source-7.3 as a git tree in the cache (or KDIR)
+#   kernel-tree   Debian's linux-source-7.3 as a git tree in the cache (or
+#                 KDIR); the 6.12 one is made in the background beside the
+#                 steps up to patches-sync, its first reader
 #   host-tests    GoogleTest tests of the user-space code, on the host
 #   kernel-log-check scripts/kernel-log-check.sh --self-test: the checker of
 #                 the guests' logs finds the KASAN, KFENCE, UBSAN,
@@ -206,17 +213,47 @@ step_begin() {
 	# cell's steps are cached by that cell's run: result-key.py gives them
 	# no key, so they always run.
 	_key=$(step_key "$_label" "$@")
-	if [ -n "$_key" ] && [ "$use_result_cache" = true ] && [ -f "$_cached.key" ] &&
-		[ "$(cat "$_cached.key")" = "$_key" ] && [ -f "$_cached.counts" ]; then
+	if cache_has "$_label" "$_key"; then
 		# shellcheck disable=SC2046 # three numbers and a date
 		set -- $(cat "$_cached.counts")
 		info "$_label: cached, passed on $4 with the same inputs ($1 passed, $2 failed, $3 skipped); --rerun runs it again"
 		record "$_label" $(($(now) - _t0)) "$1" "$2" "$3" cached
-		_rc=0
+		_rc=0 step_cached=true
 		return 1
 	fi
 	rm -f "$_cached.key" "$_cached.counts"
+	step_cached=false
 	return 0
+}
+
+# cache_has LABEL KEY: a pass of the step under that key is in the cache.
+cache_has() {
+	[ -n "$2" ] && [ "$use_result_cache" = true ] &&
+		[ -f "$RESULT_CACHE_DIR/$1.key" ] && [ -f "$RESULT_CACHE_DIR/$1.counts" ] &&
+		[ "$(cat "$RESULT_CACHE_DIR/$1.key")" = "$2" ]
+}
+
+# is_cached [--needs=SETUP] LABEL COUNTER COMMAND...: counted's arguments;
+# true when that step would be reported from the cache.
+is_cached() {
+	case $1 in --needs=*) shift ;; esac
+	_ic_label=$1
+	shift 2
+	cache_has "$_ic_label" "$(step_key "$_ic_label" "$@")"
+}
+
+# need_setup LABEL: the set-up step that builds what a guest step boots,
+# run before the first such step that is not reported from the cache, and
+# once: with every guest step cached, no kernel is built.
+setups_done=
+need_setup() {
+	case " $setups_done " in *" $1 "*) return 0 ;; esac
+	setups_done="$setups_done $1"
+	case $1 in
+	build) setup build "$SCRIPTS_DIR/build.sh" ;;
+	build-debug) setup build-debug "$SCRIPTS_DIR/build.sh" --debug ;;
+	*) die "unknown set-up step: $1" "this is a bug in $0" ;;
+	esac
 }
 
 # step_end LABEL COUNTER RC KEY T0 OUT: count, record and cache the result.
@@ -237,11 +274,19 @@ step_end() {
 	fi
 }
 
-# counted LABEL COUNTER COMMAND...: a test step, run now.
+# counted [--needs=SETUP] LABEL COUNTER COMMAND...: a test step, run now
+# (after the set-up step SETUP, see need_setup).
 counted() {
+	_c_needs=
+	case $1 in --needs=*)
+		_c_needs=${1#--needs=}
+		shift
+		;;
+	esac
 	_c_label=$1 _c_counter=$2
 	shift 2
 	step_begin "$_c_label" "$@" || return 0
+	[ -z "$_c_needs" ] || need_setup "$_c_needs"
 	_rc=0
 	"$@" >"$_out" || _rc=$?
 	cat "$_out"
@@ -249,36 +294,58 @@ counted() {
 }
 
 # counted_in_background LABEL COUNTER COMMAND...: the same, started beside
-# the steps that follow (its messages go to a file); counted_collect
-# waits for it and reports it. One at a time.
-bg_label=
+# the steps that follow (its messages go to a file).  Background steps run
+# one after another, in the order they were started, each once the one
+# before it ended; counted_collect waits for all of them and reports them.
+bg_labels=
+bg_after=
 counted_in_background() {
 	_b_label=$1 _b_counter=$2
 	shift 2
 	step_begin "$_b_label" "$@" || return 0
-	bg_label=$_b_label bg_counter=$_b_counter bg_key=$_key bg_t0=$_t0 bg_out=$_out
-	bg_err=$STATE_DIR/test-$_b_label.err
-	rm -f "$bg_out.rc"
-	info "$bg_label: running in the background beside the next steps; its messages: $bg_err"
+	# What step_end needs later, in files: several may be pending.
+	_b_state=$STATE_DIR/bg/$_b_label
+	mkdir -p "$STATE_DIR/bg"
+	rm -f "$_b_state.rc" "$_b_state.t0"
+	printf '%s\n%s\n' "$_b_counter" "$_key" >"$_b_state.step"
+	if [ -n "$bg_after" ]; then
+		info "$_b_label: queued in the background, after$bg_labels; its messages: $_b_state.err"
+	else
+		info "$_b_label: running in the background beside the next steps; its messages: $_b_state.err"
+	fi
 	(
+		if [ -n "$bg_after" ]; then
+			while [ ! -s "$bg_after" ]; do sleep 2; done
+		fi
+		now >"$_b_state.t0"
 		_bg_rc=0
-		"$@" >"$bg_out" 2>"$bg_err" || _bg_rc=$?
-		echo "$_bg_rc" >"$bg_out.rc"
+		"$@" >"$STATE_DIR/test-$_b_label.out" 2>"$_b_state.err" || _bg_rc=$?
+		echo "$_bg_rc" >"$_b_state.rc"
 	) &
-	bg_pid=$!
+	bg_labels="$bg_labels $_b_label"
+	bg_after=$_b_state.rc
 }
 
+# counted_collect: wait for the background steps, then report each.
 counted_collect() {
-	[ -n "$bg_label" ] || return 0
-	if [ ! -s "$bg_out.rc" ]; then
-		info "waiting for $bg_label (started $(fmt_secs $(($(now) - bg_t0))) ago; its messages: $bg_err)"
+	[ -n "$bg_labels" ] || return 0
+	if [ ! -s "$bg_after" ]; then
+		info "waiting for the background steps:$bg_labels (messages in $STATE_DIR/bg/)"
 	fi
-	wait "$bg_pid" || true
-	step "$bg_label (ran in the background)"
-	cat "$bg_err" >&2
-	cat "$bg_out"
-	step_end "$bg_label" "$bg_counter" "$(cat "$bg_out.rc" 2>/dev/null || echo 1)" "$bg_key" "$bg_t0" "$bg_out"
-	bg_label=
+	wait
+	for _cc_label in $bg_labels; do
+		_cc_state=$STATE_DIR/bg/$_cc_label
+		step "$_cc_label (ran in the background)"
+		cat "$_cc_state.err" >&2
+		cat "$STATE_DIR/test-$_cc_label.out"
+		{
+			read -r _cc_counter
+			read -r _cc_key || _cc_key=
+		} <"$_cc_state.step"
+		step_end "$_cc_label" "$_cc_counter" "$(cat "$_cc_state.rc" 2>/dev/null || echo 1)" \
+			"$_cc_key" "$(cat "$_cc_state.t0" 2>/dev/null || now)" "$STATE_DIR/test-$_cc_label.out"
+	done
+	bg_labels="" bg_after=""
 }
 
 # A step that is one test: its exit status is the result.
@@ -302,7 +369,7 @@ count_summary_line() {
 }
 
 host_tests() {
-	make -s -C "$REPO_DIR/tests/host" check O="$MMAPDEMO_CACHE/host-tests$KERNEL_SUFFIX" \
+	make -s -j"$(nproc)" -C "$REPO_DIR/tests/host" check O="$MMAPDEMO_CACHE/host-tests$KERNEL_SUFFIX" \
 		KERNEL_SRC="$BASE_TREE"
 }
 
@@ -313,76 +380,113 @@ RESULT_CACHE_DIR=$STATE_DIR/test-results
 git -C "$REPO_DIR" rev-parse --git-dir >/dev/null 2>&1 ||
 	info "not a git checkout: every step runs (no result cache)"
 
+# git_am_step: the series applied with plain git am to a fresh base tree,
+# a test; it also moves the build tree to the series, which
+# `apply.sh --build-tree` does alone when the test is reported from the
+# cache.  A failure stops the run: nothing after it has a tree to test.
+git_am_step() {
+	counted git-am count_status "$SCRIPTS_DIR/apply.sh"
+	[ "$_rc" -eq 0 ] || finish failed
+	[ "$step_cached" = false ] || setup build-tree "$SCRIPTS_DIR/apply.sh" --build-tree
+}
+
 if is_cross; then
 	# An arm64 or riscv64 cell: what depends on the architecture. The
 	# host tests, the generated files' sync and lint ran in the x86_64 cell.
-	counted git-am count_status "$SCRIPTS_DIR/apply.sh"
-	[ "$_rc" -eq 0 ] || finish failed
-	setup build "$SCRIPTS_DIR/build.sh"
-	counted "kunit-$MMAPDEMO_ARCH" count_summary_line "$SCRIPTS_DIR/kunit.sh" "$MMAPDEMO_ARCH"
-	counted kselftest count_summary_line "$SCRIPTS_DIR/kselftest.sh"
+	git_am_step
+	counted --needs=build "kunit-$MMAPDEMO_ARCH" count_summary_line "$SCRIPTS_DIR/kunit.sh" "$MMAPDEMO_ARCH"
+	counted --needs=build kselftest count_summary_line "$SCRIPTS_DIR/kselftest.sh"
 	finish
+fi
+
+# The 6.12 base tree (a download and a commit of ~90,000 files) is made
+# beside the first steps; patches-sync is the first to read it.  Its
+# kernel-tree.sh takes the 6.12 lock, so a later one waits for it, and
+# one that fails here is tried again, with its message, by the step that
+# needs the tree.
+prefetch_pid=
+if [ "$other_kernels" = true ] && [ -z "${KDIR:-}" ]; then
+	mkdir -p "$LOG_DIR"
+	info "making the 6.12 base tree in the background: $LOG_DIR/kernel-tree-6.12.log"
+	MMAPDEMO_KERNEL=6.12 "$SCRIPTS_DIR/kernel-tree.sh" >"$LOG_DIR/kernel-tree-6.12.log" 2>&1 &
+	prefetch_pid=$!
 fi
 
 counted host-tests count_gtest host_tests
 counted kernel-log-check count_summary_line "$SCRIPTS_DIR/kernel-log-check.sh" --self-test
 counted semantics-sync count_status "$SCRIPTS_DIR/gen-semantics.py" --check
+if [ -n "$prefetch_pid" ]; then
+	wait "$prefetch_pid" ||
+		warn "making the 6.12 base tree in the background failed (see $LOG_DIR/kernel-tree-6.12.log): patches-sync tries again"
+fi
 counted patches-sync count_status "$SCRIPTS_DIR/gen-patches.sh" --check
-counted git-am count_status "$SCRIPTS_DIR/apply.sh"
-[ "$_rc" -eq 0 ] || finish failed
-setup build "$SCRIPTS_DIR/build.sh"
-counted kunit-um count_summary_line "$SCRIPTS_DIR/kunit.sh" um
-# The guests below keep about one core busy under TCG: lint (its own
-# worktree, build folders and lock) uses the other.
-counted_in_background lint count_status "$SCRIPTS_DIR/lint.sh"
-if [ "$x86_kunit" = true ]; then
-	counted kunit-x86_64 count_summary_line "$SCRIPTS_DIR/kunit.sh" x86_64
-fi
-# shellcheck disable=SC2086 # empty or one option
-counted kselftest count_summary_line "$SCRIPTS_DIR/kselftest.sh" $kselftest_opt
-counted_collect
-if [ "$other_kernels" = true ] && [ "$all_cells" = false ]; then
-	if [ "$debug" = true ]; then
-		setup build-debug "$SCRIPTS_DIR/build.sh" --debug
+git_am_step
+
+# The steps that boot the x86_64 guest kernel, and those that boot its
+# debug variant, through RUNNER: counted to run them, is_cached to ask
+# whether they would all be reported from the cache.
+x86_guest_steps() {
+	if [ "$x86_kunit" = true ]; then
+		"$1" --needs=build kunit-x86_64 count_summary_line "$SCRIPTS_DIR/kunit.sh" x86_64 || return
 	fi
-	# The 6.12 cell's build check: its own tree and lock, beside the
-	# debug guests. Its key: the 6.12 series on the 6.12 base.
-	eval "$(MMAPDEMO_KERNEL=6.12 "$SCRIPTS_DIR/kernel-tree.sh" --print | sed 's/^BASE_COMMIT=/KEY_BASE=/;/^BASE_TREE=/d')"
-	KEY_SERIES=${MMAPDEMO_PATCHES:-$REPO_DIR/patches-6.12}
-	counted_in_background build-check-6.12 count_summary_line "$SCRIPTS_DIR/build-check.sh" --kernel=6.12
-	unset KEY_BASE KEY_SERIES
-elif [ "$debug" = true ]; then
-	setup build-debug "$SCRIPTS_DIR/build.sh" --debug
-fi
-if [ "$debug" = true ]; then
+	# shellcheck disable=SC2086 # empty or one option
+	"$1" --needs=build kselftest count_summary_line "$SCRIPTS_DIR/kselftest.sh" $kselftest_opt
+}
+debug_guest_steps() {
 	# The installed runner, always: the same test programs, but not
 	# compiled again inside a KASAN and lockdep guest under TCG, which
-	# took ~30 minutes. The users' `make kselftest` ran in the step above.
-	counted kselftest-debug count_summary_line "$SCRIPTS_DIR/kselftest.sh" --debug --fast
-	if [ "$x86_kunit" = true ]; then
-		counted kunit-x86_64-debug count_summary_line "$SCRIPTS_DIR/kunit.sh" x86_64 --debug
-	fi
-fi
+	# took ~30 minutes. The users' `make kselftest` ran on the normal kernel.
+	"$1" --needs=build-debug kselftest-debug count_summary_line "$SCRIPTS_DIR/kselftest.sh" --debug --fast || return
+	[ "$x86_kunit" = true ] || return 0
+	"$1" --needs=build-debug kunit-x86_64-debug count_summary_line "$SCRIPTS_DIR/kunit.sh" x86_64 --debug
+}
+
+# Each kernel is built before the steps that share the cores with it:
+# a build keeps both busy, a guest under TCG about one.
+x86_guest_steps is_cached || need_setup build
+counted kunit-um count_summary_line "$SCRIPTS_DIR/kunit.sh" um
+# Lint (its own worktree, build folders and lock) beside the guests.
+counted_in_background lint count_status "$SCRIPTS_DIR/lint.sh"
+x86_guest_steps counted
 counted_collect
 
-# The other cells: booted in full with --all (this script again, in the
-# cell's own folders), else only their build checks.
-cell_opts=
-[ "$use_result_cache" = true ] || cell_opts=--rerun
-if [ "$cross_cells" = true ]; then
-	for cell_arch in arm64 riscv64; do
-		if [ "$all_cells" = true ]; then
+if [ "$debug" = true ]; then
+	debug_guest_steps is_cached || need_setup build-debug
+fi
+# The cells not booted by this tier: their build checks, in the
+# background beside the debug guests (each has its own build folder; the
+# 6.12 one its own tree and lock). With --all they are booted below.
+if [ "$all_cells" = false ]; then
+	if [ "$other_kernels" = true ]; then
+		# Its key: the 6.12 series on the 6.12 base.
+		eval "$(MMAPDEMO_KERNEL=6.12 "$SCRIPTS_DIR/kernel-tree.sh" --print | sed 's/^BASE_COMMIT=/KEY_BASE=/;/^BASE_TREE=/d')"
+		KEY_SERIES=${MMAPDEMO_PATCHES:-$REPO_DIR/patches-6.12}
+		counted_in_background build-check-6.12 count_summary_line "$SCRIPTS_DIR/build-check.sh" --kernel=6.12
+		unset KEY_BASE KEY_SERIES
+	fi
+	if [ "$cross_cells" = true ]; then
+		for cell_arch in arm64 riscv64; do
+			counted_in_background "build-check-$cell_arch" count_summary_line \
+				"$SCRIPTS_DIR/build-check.sh" --arch="$cell_arch"
+		done
+	fi
+fi
+[ "$debug" = false ] || debug_guest_steps counted
+counted_collect
+
+# --all: the other cells booted in full (this script again, in the cell's
+# own folders).
+if [ "$all_cells" = true ]; then
+	cell_opts=
+	[ "$use_result_cache" = true ] || cell_opts=--rerun
+	if [ "$cross_cells" = true ]; then
+		for cell_arch in arm64 riscv64; do
 			# The same work tree, so the same lock, which this run holds.
 			# shellcheck disable=SC2086 # empty or one option
 			counted "$cell_arch" count_summary_line "$SCRIPTS_DIR/test.sh" --arch="$cell_arch" $cell_opts
-		else
-			counted "build-check-$cell_arch" count_summary_line \
-				"$SCRIPTS_DIR/build-check.sh" --arch="$cell_arch"
-		fi
-	done
-fi
-if [ "$other_kernels" = true ]; then
-	if [ "$all_cells" = true ]; then
+		done
+	fi
+	if [ "$other_kernels" = true ]; then
 		# The 6.12 LTS cell: its own tree and lock; no debug kernel there.
 		set -- --kernel=6.12 --no-debug $kselftest_opt $cell_opts
 		[ "$x86_kunit" = true ] || set -- "$@" --no-x86-kunit
