@@ -256,9 +256,10 @@ need_setup() {
 	esac
 }
 
-# step_end LABEL COUNTER RC KEY T0 OUT: count, record and cache the result.
+# step_end LABEL COUNTER RC KEY T0 OUT [T1]: count, record and cache the
+# result; T1 is when the step ended (default: now).
 step_end() {
-	_se_label=$1 _se_counter=$2 _rc=$3 _se_key=$4 _se_t0=$5 _se_out=$6
+	_se_label=$1 _se_counter=$2 _rc=$3 _se_key=$4 _se_t0=$5 _se_out=$6 _se_t1=${7:-$(now)}
 	_se_cached=$RESULT_CACHE_DIR/$_se_label
 	# shellcheck disable=SC2046 # three numbers
 	set -- $("$_se_counter" "$_se_out" "$_rc")
@@ -266,7 +267,7 @@ step_end() {
 		# It failed before it could count anything: that is one failure.
 		set -- "$1" 1 "$3"
 	fi
-	record "$_se_label" $(($(now) - _se_t0)) "$1" "$2" "$3" "$([ "$_rc" -eq 0 ] && echo ok || echo FAILED)"
+	record "$_se_label" $((_se_t1 - _se_t0)) "$1" "$2" "$3" "$([ "$_rc" -eq 0 ] && echo ok || echo FAILED)"
 	if [ "$_rc" -eq 0 ] && [ "$2" -eq 0 ] && [ -n "$_se_key" ]; then
 		mkdir -p "$RESULT_CACHE_DIR"
 		printf '%s %s %s %s\n' "$1" "$2" "$3" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$_se_cached.counts"
@@ -306,7 +307,7 @@ counted_in_background() {
 	# What step_end needs later, in files: several may be pending.
 	_b_state=$STATE_DIR/bg/$_b_label
 	mkdir -p "$STATE_DIR/bg"
-	rm -f "$_b_state.rc" "$_b_state.t0"
+	rm -f "$_b_state.rc" "$_b_state.t0" "$_b_state.t1"
 	printf '%s\n%s\n' "$_b_counter" "$_key" >"$_b_state.step"
 	if [ -n "$bg_after" ]; then
 		info "$_b_label: queued in the background, after$bg_labels; its messages: $_b_state.err"
@@ -320,6 +321,7 @@ counted_in_background() {
 		now >"$_b_state.t0"
 		_bg_rc=0
 		"$@" >"$STATE_DIR/test-$_b_label.out" 2>"$_b_state.err" || _bg_rc=$?
+		now >"$_b_state.t1"
 		echo "$_bg_rc" >"$_b_state.rc"
 	) &
 	bg_labels="$bg_labels $_b_label"
@@ -343,7 +345,8 @@ counted_collect() {
 			read -r _cc_key || _cc_key=
 		} <"$_cc_state.step"
 		step_end "$_cc_label" "$_cc_counter" "$(cat "$_cc_state.rc" 2>/dev/null || echo 1)" \
-			"$_cc_key" "$(cat "$_cc_state.t0" 2>/dev/null || now)" "$STATE_DIR/test-$_cc_label.out"
+			"$_cc_key" "$(cat "$_cc_state.t0" 2>/dev/null || now)" "$STATE_DIR/test-$_cc_label.out" \
+			"$(cat "$_cc_state.t1" 2>/dev/null || now)"
 	done
 	bg_labels="" bg_after=""
 }
