@@ -48,9 +48,10 @@
 # scripts/dev.sh.
 #
 # Steps, in order; a test step that fails does not stop the others, a
-# failed set-up step (install, fetch, build) stops the run.  Lint runs in
-# the background beside the x86_64 guests, the build checks beside the
-# debug guests (under TCG a guest keeps about one core busy, a build two):
+# failed set-up step (install, fetch, build) stops the run.  The steps
+# that boot no guest (host-tests, patches-sync, lint, the build checks)
+# run in a background queue, one after another, beside the builds and
+# the guests (under TCG a guest keeps about one core busy, a build two):
 #   deps          install what is missing (apt, virtme-ng)
 #   kernel-tree   Debian's linux-source-7.3 as a git tree in the cache (or
 #                 KDIR); the 6.12 one is made in the background beside the
@@ -139,6 +140,9 @@ done
 # Both variants run, each step naming its own: not the caller's MMAPDEMO_VARIANT.
 use_variant normal
 mkdir -p "$STATE_DIR" "$RESULTS_DIR"
+# The whole run holds the cache lock, so the scripts it starts (in the
+# foreground or beside it) run under it, and another run waits for it.
+lock_cache
 total_passed=0 total_failed=0 total_skipped=0
 report=
 run_start=$(now)
@@ -403,26 +407,22 @@ if is_cross; then
 fi
 
 # The 6.12 base tree (a download and a commit of ~90,000 files) is made
-# beside the first steps; patches-sync is the first to read it.  Its
-# kernel-tree.sh takes the 6.12 lock, so a later one waits for it, and
-# one that fails here is tried again, with its message, by the step that
-# needs the tree.
-prefetch_pid=
+# beside the first steps. Its kernel-tree.sh holds the 6.12 lock while it
+# works, so a step that needs the tree (patches-sync, first) waits for it;
+# one that fails here is made again, with its message, by that step.
 if [ "$other_kernels" = true ] && [ -z "${KDIR:-}" ]; then
 	mkdir -p "$LOG_DIR"
 	info "making the 6.12 base tree in the background: $LOG_DIR/kernel-tree-6.12.log"
 	MMAPDEMO_KERNEL=6.12 "$SCRIPTS_DIR/kernel-tree.sh" >"$LOG_DIR/kernel-tree-6.12.log" 2>&1 &
-	prefetch_pid=$!
 fi
 
-counted host-tests count_gtest host_tests
 counted kernel-log-check count_summary_line "$SCRIPTS_DIR/kernel-log-check.sh" --self-test
 counted semantics-sync count_status "$SCRIPTS_DIR/gen-semantics.py" --check
-if [ -n "$prefetch_pid" ]; then
-	wait "$prefetch_pid" ||
-		warn "making the 6.12 base tree in the background failed (see $LOG_DIR/kernel-tree-6.12.log): patches-sync tries again"
-fi
-counted patches-sync count_status "$SCRIPTS_DIR/gen-patches.sh" --check
+# The steps that need no guest kernel, in the background queue beside
+# the builds and guests below.
+counted_in_background host-tests count_gtest host_tests
+counted_in_background patches-sync count_status "$SCRIPTS_DIR/gen-patches.sh" --check
+counted_in_background lint count_status "$SCRIPTS_DIR/lint.sh"
 git_am_step
 
 # The steps that boot the x86_64 guest kernel, and those that boot its
@@ -448,17 +448,14 @@ debug_guest_steps() {
 # a build keeps both busy, a guest under TCG about one.
 x86_guest_steps is_cached || need_setup build
 counted kunit-um count_summary_line "$SCRIPTS_DIR/kunit.sh" um
-# Lint (its own worktree, build folders and lock) beside the guests.
-counted_in_background lint count_status "$SCRIPTS_DIR/lint.sh"
 x86_guest_steps counted
-counted_collect
 
 if [ "$debug" = true ]; then
 	debug_guest_steps is_cached || need_setup build-debug
 fi
-# The cells not booted by this tier: their build checks, in the
-# background beside the debug guests (each has its own build folder; the
-# 6.12 one its own tree and lock). With --all they are booted below.
+# The cells not booted by this tier: their build checks, queued in the
+# background (each has its own build folder; the 6.12 one its own tree
+# and lock). With --all they are booted below.
 if [ "$all_cells" = false ]; then
 	if [ "$other_kernels" = true ]; then
 		# Its key: the 6.12 series on the 6.12 base.
