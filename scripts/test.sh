@@ -295,8 +295,17 @@ counted() {
 	_rc=0
 	"$@" >"$_out" || _rc=$?
 	cat "$_out"
+	if [ -n "$_key" ] && builds_own_tools "$_c_label"; then
+		_key=$(step_key "$_c_label" "$@")
+	fi
 	step_end "$_c_label" "$_c_counter" "$_rc" "$_key" "$_t0" "$_out"
 }
+
+# builds_own_tools LABEL: the step provides a tool its key names (lint
+# builds sparse into the cache when it is missing), so its key is taken
+# again after it ran and its result stored under the tool it used; the
+# key taken before, with the tool "absent", would never match again.
+builds_own_tools() { [ "$1" = lint ]; }
 
 # counted_in_background LABEL COUNTER COMMAND...: the same, started beside
 # the steps that follow (its messages go to a file).  Background steps run
@@ -304,6 +313,7 @@ counted() {
 # before it ended; counted_collect waits for all of them and reports them.
 bg_labels=
 bg_after=
+bg_after_pid=
 counted_in_background() {
 	_b_label=$1 _b_counter=$2
 	shift 2
@@ -311,7 +321,7 @@ counted_in_background() {
 	# What step_end needs later, in files: several may be pending.
 	_b_state=$STATE_DIR/bg/$_b_label
 	mkdir -p "$STATE_DIR/bg"
-	rm -f "$_b_state.rc" "$_b_state.t0" "$_b_state.t1"
+	rm -f "$_b_state.rc" "$_b_state.t0" "$_b_state.t1" "$_b_state.key"
 	printf '%s\n%s\n' "$_b_counter" "$_key" >"$_b_state.step"
 	if [ -n "$bg_after" ]; then
 		info "$_b_label: queued in the background, after$bg_labels; its messages: $_b_state.err"
@@ -320,16 +330,23 @@ counted_in_background() {
 	fi
 	(
 		if [ -n "$bg_after" ]; then
-			while [ ! -s "$bg_after" ]; do sleep 2; done
+			# Until the step before it has ended, or its shell has gone
+			# without saying so (killed): then it is a failure to report.
+			while [ ! -s "$bg_after" ] && kill -0 "$bg_after_pid" 2>/dev/null; do
+				sleep 2
+			done
 		fi
 		now >"$_b_state.t0"
 		_bg_rc=0
 		"$@" >"$STATE_DIR/test-$_b_label.out" 2>"$_b_state.err" || _bg_rc=$?
 		now >"$_b_state.t1"
+		if [ -n "$_key" ] && builds_own_tools "$_b_label"; then
+			step_key "$_b_label" "$@" >"$_b_state.key" 2>>"$_b_state.err" || :
+		fi
 		echo "$_bg_rc" >"$_b_state.rc"
 	) &
 	bg_labels="$bg_labels $_b_label"
-	bg_after=$_b_state.rc
+	bg_after=$_b_state.rc bg_after_pid=$!
 }
 
 # counted_collect: wait for the background steps, then report each.
@@ -348,6 +365,7 @@ counted_collect() {
 			read -r _cc_counter
 			read -r _cc_key || _cc_key=
 		} <"$_cc_state.step"
+		[ ! -f "$_cc_state.key" ] || _cc_key=$(cat "$_cc_state.key")
 		step_end "$_cc_label" "$_cc_counter" "$(cat "$_cc_state.rc" 2>/dev/null || echo 1)" \
 			"$_cc_key" "$(cat "$_cc_state.t0" 2>/dev/null || now)" "$STATE_DIR/test-$_cc_label.out" \
 			"$(cat "$_cc_state.t1" 2>/dev/null || now)"
@@ -455,7 +473,20 @@ if [ "$debug" = true ]; then
 fi
 # The cells not booted by this tier: their build checks, queued in the
 # background (each has its own build folder; the 6.12 one its own tree
-# and lock). With --all they are booted below.
+# and lock). With --all they are booted: the 6.12 cell in the background
+# queue (its own tree and lock, so it can share the cores with the debug
+# guests), the arm64 and riscv64 cells below, as they share this tree.
+cell_opts=
+[ "$use_result_cache" = true ] || cell_opts=--rerun
+# What the steps queued so far are: those that read this cell's trees.
+tree_steps_rc=$bg_after tree_steps_pid=$bg_after_pid
+if [ "$all_cells" = true ] && [ "$other_kernels" = true ]; then
+	# No debug kernel in the 6.12 LTS cell.
+	# shellcheck disable=SC2086 # empty or one option each
+	set -- --kernel=6.12 --no-debug $kselftest_opt $cell_opts
+	[ "$x86_kunit" = true ] || set -- "$@" --no-x86-kunit
+	counted_in_background kernel-6.12 count_summary_line "$SCRIPTS_DIR/test.sh" "$@"
+fi
 if [ "$all_cells" = false ]; then
 	if [ "$other_kernels" = true ]; then
 		# Its key: the 6.12 series on the 6.12 base.
@@ -472,25 +503,21 @@ if [ "$all_cells" = false ]; then
 	fi
 fi
 [ "$debug" = false ] || debug_guest_steps counted
-counted_collect
 
-# --all: the other cells booted in full (this script again, in the cell's
-# own folders).
-if [ "$all_cells" = true ]; then
-	cell_opts=
-	[ "$use_result_cache" = true ] || cell_opts=--rerun
-	if [ "$cross_cells" = true ]; then
-		for cell_arch in arm64 riscv64; do
-			# The same work tree, so the same lock, which this run holds.
-			# shellcheck disable=SC2086 # empty or one option
-			counted "$cell_arch" count_summary_line "$SCRIPTS_DIR/test.sh" --arch="$cell_arch" $cell_opts
+# --all: the arm64 and riscv64 cells booted in full (this script again,
+# in the cell's own folders), beside the 6.12 cell, once the steps that
+# read the work tree they share are done.
+if [ "$all_cells" = true ] && [ "$cross_cells" = true ]; then
+	if [ -n "$tree_steps_rc" ]; then
+		while [ ! -s "$tree_steps_rc" ] && kill -0 "$tree_steps_pid" 2>/dev/null; do
+			sleep 2
 		done
 	fi
-	if [ "$other_kernels" = true ]; then
-		# The 6.12 LTS cell: its own tree and lock; no debug kernel there.
-		set -- --kernel=6.12 --no-debug $kselftest_opt $cell_opts
-		[ "$x86_kunit" = true ] || set -- "$@" --no-x86-kunit
-		counted kernel-6.12 count_summary_line "$SCRIPTS_DIR/test.sh" "$@"
-	fi
+	for cell_arch in arm64 riscv64; do
+		# The same work tree, so the same lock, which this run holds.
+		# shellcheck disable=SC2086 # empty or one option
+		counted "$cell_arch" count_summary_line "$SCRIPTS_DIR/test.sh" --arch="$cell_arch" $cell_opts
+	done
 fi
+counted_collect
 finish
