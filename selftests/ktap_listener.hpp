@@ -22,13 +22,11 @@
  * plan counts the tests left after --gtest_filter. One run per process:
  * --gtest_repeat would print one KTAP document per iteration.
  *
- * Usage:
- *
- *	int main(int argc, char **argv)
- *	{
- *		testing::InitGoogleTest(&argc, argv);
- *		return ktap::RunAllTests();
- *	}
+ * A failure outside a test is charged to a test: one in a set-up makes
+ * the tests GoogleTest then skips "not ok", one in a tear-down the test
+ * before it. A test program runs its tests through ktap_runner.hpp, whose
+ * supervisor restarts the program after a crash and stops a test that
+ * hangs; RunTestsInThisProcess() is what each of its workers runs.
  *
  * Tests must not write to stdout themselves; diagnostics belong in
  * assertion messages (or ktap::PrintDiagnostic()).
@@ -44,6 +42,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -61,6 +60,17 @@ namespace ktap {
 inline constexpr int kExitPass = 0;
 inline constexpr int kExitFail = 1;
 inline constexpr int kExitSkip = 4;
+
+/*
+ * Set in a test program that ktap_runner.hpp's supervisor started: the
+ * file descriptor on which it is told when each test starts.
+ */
+inline constexpr const char kWorkerEventsEnv[] = "KTAP_WORKER_EVENTS_FD";
+
+inline bool IsWorker()
+{
+	return std::getenv(kWorkerEventsEnv) != nullptr;
+}
 
 namespace detail {
 
@@ -166,26 +176,39 @@ public:
 			detail::PutLine("1.." + std::to_string(planned_));
 	}
 
+	void OnEnvironmentsSetUpStart(const testing::UnitTest & /* unit_test */) override
+	{
+		phase_ = Phase::kEnvironmentSetUp;
+	}
+
+	void OnTestSuiteStart(const testing::TestSuite & /* suite */) override
+	{
+		phase_ = Phase::kSuiteSetUp;
+		suite_set_up_failed_ = false;
+	}
+
 	void OnTestStart(const testing::TestInfo &test_info) override
 	{
-		const std::string report =
-			"# " + detail::FullName(test_info) +
-			": killed by a fatal signal\nnot ok " +
-			std::to_string(number_ + 1) + " " +
-			detail::FullName(test_info) + "\n";
-		const size_t len = std::min(report.size(),
-					    sizeof(detail::crash_report));
-
-		detail::crash_report_len = 0;
-		std::memcpy(detail::crash_report, report.data(), len);
-		detail::crash_report_len = static_cast<sig_atomic_t>(len);
+		FlushPendingResult();
+		phase_ = Phase::kTest;
+		SetCrashReport("# " + detail::FullName(test_info) +
+			       ": killed by a fatal signal\nnot ok " +
+			       std::to_string(number_ + 1) + " " +
+			       detail::FullName(test_info) + "\n");
+		if (const char *fd = std::getenv(kWorkerEventsEnv)) {
+			/* The supervisor times the test from here (ktap_runner.hpp). */
+			const std::string event = "start " + detail::FullName(test_info) + "\n";
+			ssize_t unused = write(std::atoi(fd), event.data(), event.size());
+			(void)unused;
+		}
 	}
 
 	/*
 	 * Failures are printed as soon as they happen, before the result line,
 	 * which is where kselftest.h tests print their diagnostics too. A
-	 * failure outside any test (in a global environment) lands here as
-	 * well and still shows up in the log.
+	 * failure outside any test is charged to the tests it concerns: one in
+	 * a set-up (an environment's or a suite's) to every test after it that
+	 * GoogleTest then skips, one in a tear-down to the test before it.
 	 */
 	void OnTestPartResult(const testing::TestPartResult &part) override
 	{
@@ -200,33 +223,72 @@ public:
 			where += ":" + std::to_string(part.line_number());
 		detail::PutDiagnostic(where + ": Failure");
 		detail::PutDiagnostic(part.message());
+
+		switch (phase_) {
+		case Phase::kEnvironmentSetUp:
+			environment_set_up_failed_ = true;
+			break;
+		case Phase::kSuiteSetUp:
+			suite_set_up_failed_ = true;
+			break;
+		case Phase::kAfterTest:
+		case Phase::kEnvironmentTearDown:
+			/* With no test before it, the exit code tells. */
+			if (pending_)
+				pending_->torn_down_badly = true;
+			break;
+		case Phase::kTest:
+			break;
+		}
 	}
 
 	void OnTestEnd(const testing::TestInfo &test_info) override
 	{
 		const testing::TestResult &result = *test_info.result();
-		const std::string name =
-			std::to_string(++number_) + " " + detail::FullName(test_info);
+		PendingResult pending;
 
-		detail::crash_report_len = 0;
+		pending.name = std::to_string(++number_) + " " +
+			       detail::FullName(test_info);
 		if (result.Failed()) {
-			failed_++;
-			detail::PutLine("not ok " + name);
+			pending.outcome = Verdict::kFail;
+		} else if (result.Skipped() &&
+			   (environment_set_up_failed_ || suite_set_up_failed_)) {
+			pending.outcome = Verdict::kFail;
+			pending.why = detail::FullName(test_info) +
+				      ": not run: a set-up before it failed (" +
+				      (environment_set_up_failed_ ? "an environment's SetUp()" :
+				       "SetUpTestSuite()") + ", above)";
 		} else if (result.Skipped()) {
-			const std::string reason = detail::SkipReason(result);
-
-			skipped_++;
-			detail::PutLine("ok " + name + " # SKIP" +
-					(reason.empty() ? "" : " " + reason));
+			pending.outcome = Verdict::kSkip;
+			pending.why = detail::SkipReason(result);
 		} else {
-			passed_++;
-			detail::PutLine("ok " + name);
+			pending.outcome = Verdict::kPass;
 		}
+		/*
+		 * The line waits for what runs after the test (a suite's or an
+		 * environment's tear-down); a crash there still reports it.
+		 */
+		SetCrashReport("# " + detail::FullName(test_info) +
+			       ": killed by a fatal signal in a tear-down after it\nnot ok " +
+			       pending.name + "\n");
+		pending_ = pending;
+		phase_ = Phase::kAfterTest;
+	}
+
+	void OnTestSuiteEnd(const testing::TestSuite & /* suite */) override
+	{
+		phase_ = Phase::kAfterTest;
+	}
+
+	void OnEnvironmentsTearDownStart(const testing::UnitTest & /* unit_test */) override
+	{
+		phase_ = Phase::kEnvironmentTearDown;
 	}
 
 	void OnTestIterationEnd(const testing::UnitTest & /* unit_test */,
 				int /* iteration */) override
 	{
+		FlushPendingResult();
 		/* Like ksft_exit_skip(): an empty plan gets no totals. */
 		if (planned_ == 0)
 			return;
@@ -237,11 +299,65 @@ public:
 	}
 
 private:
+	/* Where the failures GoogleTest reports come from. */
+	enum class Phase {
+		kEnvironmentSetUp, kSuiteSetUp, kTest, kAfterTest, kEnvironmentTearDown,
+	};
+	enum class Verdict { kPass, kFail, kSkip };
+	struct PendingResult {
+		std::string name;	/* "<number> <suite>.<test>" */
+		Verdict outcome = Verdict::kPass;
+		std::string why;	/* a skip's reason, or a diagnostic */
+		bool torn_down_badly = false;
+	};
+
+	static void SetCrashReport(const std::string &report)
+	{
+		const size_t len = std::min(report.size(), sizeof(detail::crash_report));
+
+		detail::crash_report_len = 0;
+		std::memcpy(detail::crash_report, report.data(), len);
+		detail::crash_report_len = static_cast<sig_atomic_t>(len);
+	}
+
+	void FlushPendingResult()
+	{
+		detail::crash_report_len = 0;
+		if (!pending_)
+			return;
+
+		const PendingResult result = *pending_;
+
+		pending_.reset();
+		if (result.torn_down_badly) {
+			failed_++;
+			detail::PutDiagnostic(result.name.substr(result.name.find(' ') + 1) +
+					      ": a tear-down after it failed (above)");
+			detail::PutLine("not ok " + result.name);
+		} else if (result.outcome == Verdict::kFail) {
+			failed_++;
+			if (!result.why.empty())
+				detail::PutDiagnostic(result.why);
+			detail::PutLine("not ok " + result.name);
+		} else if (result.outcome == Verdict::kSkip) {
+			skipped_++;
+			detail::PutLine("ok " + result.name + " # SKIP" +
+					(result.why.empty() ? "" : " " + result.why));
+		} else {
+			passed_++;
+			detail::PutLine("ok " + result.name);
+		}
+	}
+
 	int planned_ = 0;
 	int number_ = 0;
 	int passed_ = 0;
 	int failed_ = 0;
 	int skipped_ = 0;
+	Phase phase_ = Phase::kAfterTest;
+	bool environment_set_up_failed_ = false;
+	bool suite_set_up_failed_ = false;
+	std::optional<PendingResult> pending_;
 };
 
 /*
@@ -277,7 +393,7 @@ inline int ExitCode(const testing::UnitTest &unit_test)
 }
 
 /* InstallListener(), run every selected test, return the exit code. */
-inline int RunAllTests()
+inline int RunTestsInThisProcess()
 {
 	InstallListener();
 
@@ -298,6 +414,22 @@ inline int SkipAll(std::string_view reason)
 		detail::PutLine("TAP version 13");
 	detail::PutLine("1..0 # SKIP " + detail::OneLine(reason));
 	return kExitSkip;
+}
+
+/*
+ * Fail the whole program before any test runs (its precondition is
+ * broken, not absent): one "not ok" test named @name, with @reason as its
+ * diagnostic, and KSFT_FAIL for main().
+ */
+inline int FailAll(std::string_view name, std::string_view reason)
+{
+	if (!std::getenv("KSFT_TAP_LEVEL"))
+		detail::PutLine("TAP version 13");
+	detail::PutLine("1..1");
+	detail::PutDiagnostic(reason);
+	detail::PutLine("not ok 1 " + std::string(name));
+	detail::PutLine("# Totals: pass:0 fail:1 xfail:0 xpass:0 skip:0 error:0");
+	return kExitFail;
 }
 
 } /* namespace ktap */

@@ -8,7 +8,8 @@
  * strategy of kStrategies (mmapdemo_common.hpp) through the StrategyTest
  * fixture below, report KTAP (ktap_listener.hpp), and start the same way
  * (RunTestProgram()): load the module if the nodes are missing, skip when
- * they stay missing or need root.
+ * it is not found or the nodes need root, fail when it is found but does
+ * not load.
  *
  * The table comes in as drivers/misc/mmapdemo/tests/mmapdemo_semantics.h,
  * generated from the documentation and shared with the KUnit tests; it is
@@ -21,7 +22,7 @@
 #ifndef MMAPDEMO_GTEST_H
 #define MMAPDEMO_GTEST_H
 
-#include "ktap_listener.hpp"
+#include "ktap_runner.hpp"
 #include "mmapdemo_common.hpp"
 #include "../../../../drivers/misc/mmapdemo/tests/mmapdemo_semantics.h"
 
@@ -36,9 +37,13 @@
 #include <iterator>
 #include <optional>
 #include <ostream>
+#include <set>
+#include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -174,6 +179,41 @@ inline size_t PageSize()
 	return static_cast<size_t>(sysconf(_SC_PAGESIZE));
 }
 
+/*
+ * The VmFlags line of the mapping that starts at @addr in
+ * /proc/self/smaps, as a set of two-letter flags; empty if not found.
+ */
+inline std::set<std::string> VmFlagsOf(const void *addr)
+{
+	std::ifstream smaps("/proc/self/smaps");
+	const uintptr_t start = reinterpret_cast<uintptr_t>(addr);
+	std::string line;
+	bool ours = false;
+
+	while (std::getline(smaps, line)) {
+		const size_t dash = line.find('-');
+		const size_t space = line.find(' ');
+
+		/* A mapping's header line: "start-end perms offset dev inode path". */
+		if (dash != std::string::npos && space != std::string::npos &&
+		    dash < space &&
+		    line.find_first_not_of("0123456789abcdef") == dash) {
+			ours = std::stoull(line.substr(0, dash), nullptr, 16) == start;
+			continue;
+		}
+		if (ours && line.rfind("VmFlags:", 0) == 0) {
+			std::istringstream words(line.substr(8));
+			std::set<std::string> flags;
+			std::string flag;
+
+			while (words >> flag)
+				flags.insert(flag);
+			return flags;
+		}
+	}
+	return {};
+}
+
 /* The size a freshly opened file has: the module parameter, if visible. */
 inline uint64_t DefaultPages()
 {
@@ -296,25 +336,45 @@ inline std::string StrategyName(const testing::TestParamInfo<Strategy> &param)
 	return param.param.name;
 }
 
-/* Load the module quietly; true if modprobe says it worked. */
-inline bool LoadModule()
+/*
+ * Run modprobe with @args quietly: its exit status, or -1 if it could not
+ * be run; @message gets the first line it printed on stderr.
+ */
+inline int Modprobe(std::vector<const char *> args, std::string *message)
 {
-	const char *const argv[] = { "modprobe", "-q", "mmapdemo", nullptr };
+	char path[] = "/tmp/mmapdemo-modprobe-XXXXXX";
+	const int err_fd = mkstemp(path);
 	posix_spawn_file_actions_t actions;
 	pid_t pid;
 	int status;
 
+	if (err_fd < 0)
+		return -1;
+	unlink(path);
+	args.insert(args.begin(), "modprobe");
+	args.push_back(nullptr);
 	posix_spawn_file_actions_init(&actions);
 	posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null",
 					 O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null",
-					 O_WRONLY, 0);
+	posix_spawn_file_actions_adddup2(&actions, err_fd, STDERR_FILENO);
 	const int err = posix_spawnp(&pid, "modprobe", &actions, nullptr,
-				     const_cast<char *const *>(argv), environ);
+				     const_cast<char *const *>(args.data()), environ);
 	posix_spawn_file_actions_destroy(&actions);
 
-	return err == 0 && waitpid(pid, &status, 0) == pid &&
-	       WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	int result = -1;
+
+	if (err == 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status))
+		result = WEXITSTATUS(status);
+
+	char text[512] = "";
+	const ssize_t len = pread(err_fd, text, sizeof(text) - 1, 0);
+
+	close(err_fd);
+	if (len > 0) {
+		text[len] = '\0';
+		*message = std::string(text).substr(0, std::string(text).find('\n'));
+	}
+	return result;
 }
 
 inline size_t CountPresentNodes()
@@ -325,22 +385,51 @@ inline size_t CountPresentNodes()
 			     });
 }
 
+/* Whether the tests can run here, and if not, why. */
+struct Readiness {
+	enum { kReady, kSkip, kFail } verdict = kReady;
+	std::string reason;
+};
+
 /*
- * Why the tests cannot run here, if they cannot. Nodes that are missing
- * while others exist are left to the tests, which then fail: the module
- * is loaded but does not provide what the contract says.
+ * Load the module if its nodes are missing. As the kernel's
+ * kselftest/module.sh does, a module that cannot be found is a skip, one
+ * that is found but does not load is a failure, and so is a module that
+ * loads but creates no node. Nodes that are missing while others exist
+ * are left to the tests, which then fail: the module is loaded but does
+ * not provide what the contract says.
  */
-inline std::optional<std::string> WhyTestsCannotRun()
+inline Readiness CheckReadiness()
 {
 	const size_t all = std::size(kStrategies);
 
-	/* Give udev a moment where devtmpfs does not create the nodes. */
-	if (CountPresentNodes() < all && LoadModule()) {
+	if (CountPresentNodes() < all) {
+		std::string message;
+		const bool loaded = access("/sys/module/mmapdemo", F_OK) == 0;
+
+		if (!loaded && Modprobe({ "-q", "-n", "mmapdemo" }, &message) != 0) {
+			if (CountPresentNodes() == 0)
+				return { Readiness::kSkip,
+					 "mmapdemo devices absent and the module not found "
+					 "(modprobe -n mmapdemo)" };
+		} else if (!loaded) {
+			const int status = Modprobe({ "mmapdemo" }, &message);
+
+			if (status != 0)
+				return { Readiness::kFail,
+					 "modprobe mmapdemo failed (exit status " +
+					 std::to_string(status) + "): " +
+					 (message.empty() ? "no message" : message) +
+					 "; see the kernel log" };
+		}
+		/* Give udev a moment where devtmpfs does not create the nodes. */
 		for (int i = 0; i < 20 && CountPresentNodes() < all; i++)
 			std::this_thread::sleep_for(std::chrono::milliseconds(100));
+		if (CountPresentNodes() == 0)
+			return { Readiness::kFail,
+				 "the mmapdemo module is loaded but no /dev/mmapdemo-* node "
+				 "appeared within 2 s" };
 	}
-	if (CountPresentNodes() == 0)
-		return "mmapdemo devices absent and module could not be loaded";
 
 	for (const Strategy &s : kStrategies) {
 		const std::string path = DevicePath(s);
@@ -351,18 +440,18 @@ inline std::optional<std::string> WhyTestsCannotRun()
 		UniqueFd fd = OpenDevice(path);
 
 		if (!fd && (errno == EACCES || errno == EPERM))
-			return "mmapdemo devices need root: open " + path + ": " +
-			       strerror(errno);
+			return { Readiness::kSkip, "mmapdemo devices need root: open " +
+				 path + ": " + strerror(errno) };
 		break;
 	}
-	return std::nullopt;
+	return {};
 }
 
 /*
  * The rest of main() once testing::InitGoogleTest() has taken its flags
  * from the command line (a program with options of its own reads them
- * in between): KTAP out, and a skip of the whole program when the devices
- * are not there to test.
+ * in between): KTAP out; a skip of the whole program when the devices are
+ * not there to test, a failure when the module is there but broken.
  */
 inline int RunInitializedTestProgram()
 {
@@ -372,12 +461,17 @@ inline int RunInitializedTestProgram()
 #else
 	const bool listing = testing::GTEST_FLAG(list_tests);
 #endif
-	if (listing)
-		return RUN_ALL_TESTS();
+	/* A worker's supervisor checked (ktap_runner.hpp). */
+	if (listing || ktap::IsWorker())
+		return ktap::RunAllTests();
 
-	if (const auto reason = WhyTestsCannotRun())
-		return ktap::SkipAll(*reason);
+	const Readiness ready = CheckReadiness();
 
+	if (ready.verdict == Readiness::kSkip)
+		return ktap::SkipAll(ready.reason);
+	if (ready.verdict == Readiness::kFail)
+		return ktap::FailAll("mmapdemo module loads and creates its nodes",
+				     ready.reason);
 	return ktap::RunAllTests();
 }
 

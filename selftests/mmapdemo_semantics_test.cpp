@@ -198,41 +198,6 @@ bool IsMapped(const uint8_t *addr, size_t len)
 	return mincore(const_cast<uint8_t *>(addr), len, residency.data()) == 0;
 }
 
-/*
- * The VmFlags line of the mapping that starts at @addr in
- * /proc/self/smaps, as a set of two-letter flags; empty if not found.
- */
-std::set<std::string> VmFlagsOf(const void *addr)
-{
-	std::ifstream smaps("/proc/self/smaps");
-	const uintptr_t start = reinterpret_cast<uintptr_t>(addr);
-	std::string line;
-	bool ours = false;
-
-	while (std::getline(smaps, line)) {
-		const size_t dash = line.find('-');
-		const size_t space = line.find(' ');
-
-		/* A mapping's header line: "start-end perms offset dev inode path". */
-		if (dash != std::string::npos && space != std::string::npos &&
-		    dash < space &&
-		    line.find_first_not_of("0123456789abcdef") == dash) {
-			ours = std::stoull(line.substr(0, dash), nullptr, 16) == start;
-			continue;
-		}
-		if (ours && line.rfind("VmFlags:", 0) == 0) {
-			std::istringstream words(line.substr(8));
-			std::set<std::string> flags;
-			std::string flag;
-
-			while (words >> flag)
-				flags.insert(flag);
-			return flags;
-		}
-	}
-	return {};
-}
-
 /* The smaps names of the flags the table speaks of, and their bits. */
 constexpr struct {
 	const char *name;

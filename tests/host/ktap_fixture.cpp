@@ -8,11 +8,12 @@
  * expects them verbatim.
  */
 
-#include "ktap_listener.hpp"
+#include "ktap_runner.hpp"
 
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <string>
 
 #include <sys/wait.h>
@@ -82,8 +83,44 @@ TEST(Crash, DiesOfSigbus)
 	std::raise(SIGBUS);
 }
 
+/* Only run when a filter names it: it ends its program from inside. */
+TEST(CrashExit, ExitsZero)
+{
+	_exit(0);
+}
+
+/* Only run when a filter names it: it never ends (KTAP_TEST_TIMEOUT). */
+TEST(CrashHang, SleepsForever)
+{
+	for (;;)
+		pause();
+}
+
+/* Only run when a filter names it: its suite's set-up fails. */
+class CrashSetUp : public testing::Test {
+protected:
+	static void SetUpTestSuite() { FAIL() << "suite set-up broken"; }
+};
+
+TEST_F(CrashSetUp, First) {}
+TEST_F(CrashSetUp, Second) {}
+
+/* Runs after the suites above, to show the plan goes on after them. */
+TEST(Later, Passes)
+{
+	SUCCEED();
+}
+
+/* With KTAP_FIXTURE_BROKEN_TEARDOWN set: a global tear-down that fails. */
+class BrokenTearDown : public testing::Environment {
+public:
+	void TearDown() override { ADD_FAILURE() << "environment tear-down broken"; }
+};
+
 int main(int argc, char **argv)
 {
 	testing::InitGoogleTest(&argc, argv);
+	if (getenv("KTAP_FIXTURE_BROKEN_TEARDOWN"))
+		testing::AddGlobalTestEnvironment(new BrokenTearDown);
 	return ktap::RunAllTests();
 }

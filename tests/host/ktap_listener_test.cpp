@@ -159,19 +159,96 @@ TEST(KtapListener, ParameterisedNames)
 	EXPECT_EQ(run.exit_code, 1) << Describe(run);
 }
 
-/* A test killed by a signal still gets its "not ok" before the program dies. */
-TEST(KtapListener, CrashIsNotOk)
+/* A test killed by a signal is "not ok"; the tests after it still run. */
+TEST(KtapListener, CrashIsNotOkAndThePlanGoesOn)
 {
-	const RunResult run = RunFixture("Fixture.Passes:Crash.*");
+	const RunResult run = RunFixture("Fixture.Passes:Crash.*:Later.Passes");
+
+	ExpectLines(run.out, {
+		"TAP version 13",
+		"1..3",
+		"ok 1 Fixture.Passes",
+		"# Crash.DiesOfSigbus: killed by a fatal signal",
+		"not ok 2 Crash.DiesOfSigbus",
+		"ok 3 Later.Passes",
+		"# Totals: pass:2 fail:1 xfail:0 xpass:0 skip:0 error:0",
+	});
+	EXPECT_EQ(run.exit_code, 1) << Describe(run);
+}
+
+/* A test that hangs is stopped and "not ok"; the tests after it still run. */
+TEST(KtapListener, HangIsNotOkAfterTheTimeout)
+{
+	const RunResult run = RunFixture("CrashHang.*:Later.Passes", {},
+					 { "KTAP_TEST_TIMEOUT=1" });
+
+	ExpectLines(run.out, {
+		"TAP version 13",
+		"1..2",
+		"# CrashHang.SleepsForever: did not end within 1 s (KTAP_TEST_TIMEOUT): "
+		"its process was killed",
+		"not ok 1 CrashHang.SleepsForever",
+		"ok 2 Later.Passes",
+		"# Totals: pass:1 fail:1 xfail:0 xpass:0 skip:0 error:0",
+	});
+	EXPECT_EQ(run.exit_code, 1) << Describe(run);
+}
+
+/* A test that ends its program, even with status 0, is "not ok". */
+TEST(KtapListener, ExitInsideATestIsNotOk)
+{
+	const RunResult run = RunFixture("CrashExit.*:Later.Passes");
+
+	ExpectLines(run.out, {
+		"TAP version 13",
+		"1..2",
+		"# CrashExit.ExitsZero: the test program exited with status 0 while it ran",
+		"not ok 1 CrashExit.ExitsZero",
+		"ok 2 Later.Passes",
+		"# Totals: pass:1 fail:1 xfail:0 xpass:0 skip:0 error:0",
+	});
+	EXPECT_EQ(run.exit_code, 1) << Describe(run);
+}
+
+/* The tests GoogleTest skips after their suite's set-up failed are "not ok". */
+TEST(KtapListener, SuiteSetUpFailureIsNotOk)
+{
+	const RunResult run = RunFixture("CrashSetUp.*:Later.Passes");
+
+	ExpectLines(run.out, {
+		"TAP version 13",
+		"1..3",
+		kLocation,
+		"# Failed",
+		"# suite set-up broken",
+		"# CrashSetUp.First: not run: a set-up before it failed (SetUpTestSuite(), above)",
+		"not ok 1 CrashSetUp.First",
+		"# CrashSetUp.Second: not run: a set-up before it failed (SetUpTestSuite(), above)",
+		"not ok 2 CrashSetUp.Second",
+		"ok 3 Later.Passes",
+		"# Totals: pass:1 fail:2 xfail:0 xpass:0 skip:0 error:0",
+	});
+	EXPECT_EQ(run.exit_code, 1) << Describe(run);
+}
+
+/* A failing global tear-down is charged to the last test. */
+TEST(KtapListener, EnvironmentTearDownFailureIsNotOk)
+{
+	const RunResult run = RunFixture("Fixture.Passes:Later.Passes", {},
+					 { "KTAP_FIXTURE_BROKEN_TEARDOWN=1" });
 
 	ExpectLines(run.out, {
 		"TAP version 13",
 		"1..2",
 		"ok 1 Fixture.Passes",
-		"# Crash.DiesOfSigbus: killed by a fatal signal",
-		"not ok 2 Crash.DiesOfSigbus",
+		kLocation,
+		"# Failed",
+		"# environment tear-down broken",
+		"# Later.Passes: a tear-down after it failed (above)",
+		"not ok 2 Later.Passes",
+		"# Totals: pass:1 fail:1 xfail:0 xpass:0 skip:0 error:0",
 	});
-	EXPECT_EQ(run.signal, SIGBUS) << Describe(run);
+	EXPECT_EQ(run.exit_code, 1) << Describe(run);
 }
 
 /* Only the test program itself reports a crash, not a test's child. */
@@ -191,14 +268,14 @@ TEST(KtapListener, CrashingChildIsNotReported)
 /* Shuffled or not, results are numbered 1..N in the order they are printed. */
 TEST(KtapListener, NumbersFollowRunOrder)
 {
-	const RunResult run = RunFixture("-Crash.*", { "--gtest_shuffle",
+	const RunResult run = RunFixture("-Crash*", { "--gtest_shuffle",
 						       "--gtest_random_seed=7" });
 	const std::regex result_line("(ok|not ok) ([0-9]+) ([^ #]+)( # SKIP.*)?");
 	std::set<std::string> names;
 	int expected_number = 1;
 
 	ASSERT_GE(Lines(run.out).size(), 2U) << Describe(run);
-	EXPECT_EQ(Lines(run.out)[1], "1..9");
+	EXPECT_EQ(Lines(run.out)[1], "1..10");
 	for (const std::string &line : Lines(run.out)) {
 		std::smatch match;
 
@@ -208,15 +285,15 @@ TEST(KtapListener, NumbersFollowRunOrder)
 		expected_number++;
 		names.insert(match[3]);
 	}
-	EXPECT_EQ(expected_number - 1, 9);
-	EXPECT_EQ(names.size(), 9U) << "every test is reported once";
+	EXPECT_EQ(expected_number - 1, 10);
+	EXPECT_EQ(names.size(), 10U) << "every test is reported once";
 	EXPECT_EQ(run.exit_code, 1) << Describe(run);
 }
 
 /* Nothing but KTAP reaches stdout: GoogleTest's own printer is gone. */
 TEST(KtapListener, StdoutIsOnlyKtap)
 {
-	const RunResult run = RunFixture("-Crash.*");
+	const RunResult run = RunFixture("-Crash*");
 	const std::regex ktap_line("TAP version 13|1\\.\\.[0-9]+|"
 				   "(ok|not ok) [0-9]+ [^#]+( # SKIP.*)?|# .*");
 
@@ -251,7 +328,7 @@ TEST(KtapListener, KernelKtapParserAgrees)
 	if (host::Run({ "python3", "--version" }).exit_code != 0)
 		GTEST_SKIP() << "no python3";
 
-	const RunResult run = RunFixture("-Crash.*");
+	const RunResult run = RunFixture("-Crash*");
 	const std::string ktap_file = host::Config::ScratchDir() + "/fixture.ktap";
 
 	std::ofstream(ktap_file) << run.out;
@@ -261,13 +338,14 @@ TEST(KtapListener, KernelKtapParserAgrees)
 
 	ASSERT_EQ(parsed.exit_code, 0) << Describe(parsed);
 	ExpectLines(parsed.out, {
-		"status=FAILURE passed=4 failed=3 skipped=2 crashed=0 errors=0",
+		"status=FAILURE passed=5 failed=3 skipped=2 crashed=0 errors=0",
 		"SUCCESS Fixture.Passes",
 		"FAILURE Fixture.FailsTwice",
 		"SKIPPED Fixture.SkipsWithReason # no device here",
 		"SKIPPED Fixture.SkipsWithoutReason",
 		"FAILURE Fixture.FailsThenSkips",
 		"SUCCESS Fixture.ChildDiesOfSigbus",
+		"SUCCESS Later.Passes",
 		"SUCCESS Param.PassesUnlessBeta/alpha",
 		"FAILURE Param.PassesUnlessBeta/beta",
 		"SUCCESS Prefixed/Param.PassesUnlessBeta/gamma",
