@@ -35,6 +35,8 @@
 #include <string>
 #include <vector>
 
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -223,6 +225,110 @@ TEST_P(Mmapdemo, CountersFollowTheContract)
 	EXPECT_EQ(unmapped - retouched, ExpectedForMunmap(s, pages_))
 		<< "after munmap()";
 	EXPECT_EQ(unmapped.mmaps, 1U);
+}
+
+/* The minor faults the kernel has charged to this thread. */
+long MinorFaults()
+{
+	struct rusage usage {};
+
+	getrusage(RUSAGE_THREAD, &usage);
+	return usage.ru_minflt;
+}
+
+/*
+ * Write @marker_salt's marker at the start of each of @pages pages from
+ * @data. Not inlined, so that its code has been run (and faulted in) by
+ * a warm-up call before a measured one.
+ */
+[[gnu::noinline]] void TouchPages(uint8_t *data, uint64_t pages, size_t page_size,
+				  uint8_t marker_salt)
+{
+	for (uint64_t page = 0; page < pages; page++)
+		data[page * page_size] = PageMarker(page, marker_salt);
+	barrier();
+}
+
+/*
+ * Which of the @pages pages from @addr /proc/self/pagemap shows present
+ * (bit 63); nullopt if it cannot be read.
+ */
+std::optional<std::vector<bool>> PresentPages(const void *addr, uint64_t pages)
+{
+	const UniqueFd pagemap(open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC));
+	const uint64_t first = reinterpret_cast<uintptr_t>(addr) / PageSize();
+	std::vector<uint64_t> entries(pages);
+
+	if (!pagemap)
+		return std::nullopt;
+	if (pread(pagemap.get(), entries.data(), entries.size() * sizeof(entries[0]),
+		  static_cast<off_t>(first * sizeof(entries[0]))) !=
+	    static_cast<ssize_t>(entries.size() * sizeof(entries[0])))
+		return std::nullopt;
+
+	std::vector<bool> present;
+
+	for (uint64_t entry : entries)
+		present.push_back(entry >> 63);
+	return present;
+}
+
+/*
+ * The fault counts and mapped pages as the kernel reports them, not the
+ * driver: getrusage()'s minor faults over the first touch of every page
+ * must equal both the model and MMAPDEMO_IOC_STATS, and pagemap's present
+ * bits must show the pages mapped when the strategy says it maps them.
+ */
+TEST_P(Mmapdemo, KernelSeesTheFaultsTheDriverCounts)
+{
+	const Strategy &s = strategy();
+	const uint64_t expected_faults = ExpectedForFirstTouch(s, pages_, false).faults;
+
+	/* The same code on memory that does not fault, so its text is in. */
+	auto warm_up = Mapping::Create(-1, Bytes(pages_), 0,
+				       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
+				       PROT_READ | PROT_WRITE);
+
+	ASSERT_MAPPED(warm_up);
+	TouchPages(warm_up.data(), pages_, page_size_, 0);
+
+	auto mapping = Map(pages_);
+
+	ASSERT_MAPPED(mapping);
+	const std::optional<std::vector<bool>> present_at_mmap =
+		PresentPages(mapping.data(), pages_);
+	const mmapdemo_stats mapped = Stats();
+	const long faults_before = MinorFaults();
+
+	TouchPages(mapping.data(), pages_, page_size_, 1);
+
+	const long faults_after = MinorFaults();
+	const mmapdemo_stats touched = Stats();
+	const std::optional<std::vector<bool>> present_after_touch =
+		PresentPages(mapping.data(), pages_);
+	const uint64_t kernel_faults = static_cast<uint64_t>(faults_after - faults_before);
+
+	EXPECT_EQ(kernel_faults, expected_faults)
+		<< "minor faults (getrusage) while touching each page once";
+	EXPECT_EQ(kernel_faults, touched.faults - mapped.faults)
+		<< "the kernel's minor faults against the driver's fault counter";
+
+	ASSERT_TRUE(present_at_mmap && present_after_touch) << "cannot read /proc/self/pagemap";
+	/* The walk pagemap uses reports a VM_PFNMAP mapping as a hole. */
+	if (VmFlagsOf(mapping.data()).count("pf")) {
+		ktap::PrintDiagnostic(std::string(s.name) + ": a VM_PFNMAP mapping, which "
+				      "pagemap shows as not present: its present bits are not checked");
+		return;
+	}
+
+	const bool mapped_at_mmap = s.inserted == Moment::kMmap;
+
+	for (uint64_t page = 0; page < pages_; page++) {
+		EXPECT_EQ((*present_at_mmap)[page], mapped_at_mmap)
+			<< "pagemap present bit of page " << page << " right after mmap()";
+		EXPECT_TRUE((*present_after_touch)[page])
+			<< "pagemap present bit of page " << page << " after its first touch";
+	}
 }
 
 /*
