@@ -107,8 +107,8 @@ STEPS = (
         # the experiment's diff must still apply to the driver.
         files=("tests/host/**", "selftests/**", "kunit/**", "drivers-misc-mmapdemo/**",
                "Documentation/**", "scripts/bench-report.py", "scripts/dev-sync.py",
-               "scripts/gen-patches.py", "scripts/result-key.py",
-               "scripts/experiments/vma-lock-opt-in.diff"),
+               "scripts/gen-patches.py", "scripts/result-key.py", "scripts/mutants.py",
+               "tests/mutants/**", "scripts/experiments/vma-lock-opt-in.diff"),
         # The optional checks read the base tree (KERNEL_SRC).
         uses=("base",),
         # clang++: the Makefile's syntax check of the selftests, where installed.
