@@ -72,6 +72,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
+#include <kunit/static_stub.h>
 #include <kunit/visibility.h>
 
 #include "mmapdemo.h"
@@ -166,6 +167,23 @@ EXPORT_SYMBOL_IF_KUNIT(mmapdemo_max_pages);
 #define MMAPDEMO_GFP	(GFP_KERNEL_ACCOUNT | __GFP_ZERO)
 
 /**
+ * mmapdemo_alloc_page() - a zeroed page for a buffer or a mapping
+ *
+ * The one place the driver's single pages come from, so that a KUnit test
+ * can stand in for it (KUNIT_STATIC_STUB_REDIRECT) and make the races and
+ * failures of its callers happen on purpose.
+ *
+ * Context: Process context, may sleep.
+ * Return: the page, or NULL when memory is short.
+ */
+struct page *mmapdemo_alloc_page(void)
+{
+	KUNIT_STATIC_STUB_REDIRECT(mmapdemo_alloc_page);
+	return alloc_page(MMAPDEMO_GFP);
+}
+EXPORT_SYMBOL_IF_KUNIT(mmapdemo_alloc_page);
+
+/**
  * mmapdemo_slot_get_page() - the page in a slot, allocated on first use
  * @slot: an entry of a page array; NULL until a page is allocated for it
  * @stats: counters to charge the allocation to
@@ -189,7 +207,7 @@ struct page *mmapdemo_slot_get_page(struct page **slot,
 	if (page)
 		return page;
 
-	page = alloc_page(MMAPDEMO_GFP);
+	page = mmapdemo_alloc_page();
 	if (!page)
 		return NULL;
 	atomic64_inc(&stats->pages_allocated);
@@ -309,7 +327,7 @@ struct mmapdemo_buffer *mmapdemo_buffer_alloc(enum mmapdemo_backing backing,
 
 	case MMAPDEMO_BACKING_PAGES:
 		for (i = 0; i < nr_pages; i++) {
-			buf->pages[i] = alloc_page(MMAPDEMO_GFP);
+			buf->pages[i] = mmapdemo_alloc_page();
 			if (!buf->pages[i])
 				goto err_free_pages;
 			atomic64_inc(&stats->pages_allocated);
@@ -392,6 +410,7 @@ vm_fault_t mmapdemo_insert_page(struct mmapdemo_file *mf, struct vm_fault *vmf,
 		return VM_FAULT_SIGBUS;
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(mmapdemo_insert_page);
 
 /**
  * mmapdemo_vma_mapped() - vm_ops->mapped of the buffer strategies

@@ -151,6 +151,7 @@ struct mmapdemo_buffer *mmapdemo_buffer_alloc(enum mmapdemo_backing backing,
 					      unsigned long nr_pages,
 					      struct mmapdemo_counters *stats);
 void mmapdemo_buffer_put(struct mmapdemo_buffer *buf);
+struct page *mmapdemo_alloc_page(void);
 struct page *mmapdemo_slot_get_page(struct page **slot,
 				    struct mmapdemo_counters *stats);
 vm_fault_t mmapdemo_insert_page(struct mmapdemo_file *mf, struct vm_fault *vmf,

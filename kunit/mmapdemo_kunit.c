@@ -26,6 +26,7 @@
  */
 
 #include <kunit/resource.h>
+#include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
@@ -203,6 +204,50 @@ static void mmapdemo_lazy_idempotent_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic64_read(&stats.pages_freed), 0);
 	KUNIT_EXPECT_TRUE(test, page_is_zero(first));
 	put_page(first);
+}
+
+/* What mmapdemo_slot_race_test() lets the rival fault do. */
+struct mmapdemo_race {
+	struct page **slot;
+	struct page *rival;
+};
+
+/*
+ * Stands in for mmapdemo_alloc_page(): before its page is returned, a
+ * rival fills the slot, as a fault on another CPU can between the slot's
+ * load and its cmpxchg().
+ */
+static struct page *mmapdemo_alloc_page_after_rival(void)
+{
+	struct mmapdemo_race *race = kunit_get_current_test()->priv;
+
+	race->rival = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	WRITE_ONCE(*race->slot, race->rival);
+	return alloc_page(GFP_KERNEL | __GFP_ZERO);
+}
+
+/* The loser of the race gives its page back and uses the winner's. */
+static void mmapdemo_slot_race_test(struct kunit *test)
+{
+	struct mmapdemo_counters stats = {};
+	struct page *slot = NULL, *got;
+	struct mmapdemo_race race = { .slot = &slot };
+
+	test->priv = &race;
+	kunit_activate_static_stub(test, mmapdemo_alloc_page,
+				   mmapdemo_alloc_page_after_rival);
+	got = mmapdemo_slot_get_page(&slot, &stats);
+	kunit_deactivate_static_stub(test, mmapdemo_alloc_page);
+
+	KUNIT_EXPECT_NOT_NULL(test, race.rival);
+	KUNIT_EXPECT_PTR_EQ(test, got, race.rival);
+	KUNIT_EXPECT_PTR_EQ(test, slot, race.rival);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&stats.pages_allocated), 1);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&stats.pages_freed), 1);
+	if (slot)
+		put_page(slot);
+	if (race.rival && race.rival != slot)
+		put_page(race.rival);
 }
 
 static void mmapdemo_max_pages_test(struct kunit *test)
@@ -743,6 +788,35 @@ static void mmapdemo_private_test(struct kunit *test)
 	}
 }
 
+/*
+ * A fault that finds its page already mapped, because a fault on another
+ * CPU mapped it first: VM_FAULT_NOPAGE (the access is retried and
+ * succeeds), not SIGBUS, and the page is counted once.
+ */
+static void mmapdemo_insert_raced_test(struct kunit *test)
+{
+	struct mmapdemo_file *mf;
+	struct file *file = mmapdemo_kunit_open(test, MMAPDEMO_STRATEGY_INSERT, 1, &mf);
+	unsigned long addr = mmapdemo_kunit_map(test, file, 1, 0);
+	struct vm_area_struct *vma;
+	vm_fault_t first = 0, again = 0;
+
+	mmap_read_lock(current->mm);
+	vma = vma_lookup(current->mm, addr);
+	if (vma) {
+		struct vm_fault vmf = { .vma = vma, .address = addr, .pgoff = 0 };
+
+		first = mmapdemo_insert_page(mf, &vmf, mf->buf->pages[0]);
+		again = mmapdemo_insert_page(mf, &vmf, mf->buf->pages[0]);
+	}
+	mmap_read_unlock(current->mm);
+
+	KUNIT_ASSERT_NOT_NULL(test, vma);
+	KUNIT_EXPECT_TRUE(test, first == VM_FAULT_NOPAGE);
+	KUNIT_EXPECT_TRUE(test, again == VM_FAULT_NOPAGE);
+	KUNIT_EXPECT_EQ(test, mmapdemo_kunit_stats(mf).pages_inserted, 1);
+}
+
 static int mmapdemo_mapping_init(struct kunit *test)
 {
 	if (!IS_ENABLED(CONFIG_MMU))
@@ -759,6 +833,7 @@ static struct kunit_case mmapdemo_bookkeeping_cases[] = {
 	KUNIT_CASE_PARAM(mmapdemo_buffer_alloc_test, backing_gen_params),
 	KUNIT_CASE(mmapdemo_buffer_sizes_test),
 	KUNIT_CASE(mmapdemo_lazy_idempotent_test),
+	KUNIT_CASE(mmapdemo_slot_race_test),
 	KUNIT_CASE(mmapdemo_max_pages_test),
 	{}
 };
@@ -778,6 +853,7 @@ static struct kunit_case mmapdemo_mapping_cases[] = {
 	KUNIT_CASE_PARAM(mmapdemo_vm_flags_test, strategy_gen_params),
 	KUNIT_CASE_PARAM(mmapdemo_private_test, strategy_gen_params),
 	KUNIT_CASE_PARAM(mmapdemo_close_while_mapped_test, strategy_gen_params),
+	KUNIT_CASE(mmapdemo_insert_raced_test),
 	{}
 };
 

@@ -130,6 +130,7 @@ def copy_checkout(scratch):
 
 
 FIRST_FAILURE = (
+    re.compile(r"^\[[0-9:]+\] Failures: ([^,\s]+)"),             # kunit.py's summary
     re.compile(r"^\[[0-9:]+\] \[FAILED\] (\S+)"),                # kunit.py
     re.compile(r"^(?:# )+not ok [0-9]+ (\S+)"),                   # a program's KTAP
     re.compile(r"^not ok [0-9]+ selftests: \S+ (\S+)"),           # the runner's
@@ -138,8 +139,8 @@ FIRST_FAILURE = (
 
 def first_failure(output):
     """The first test named as failed in @output, else its last error line."""
-    for line in output.splitlines():
-        for pattern in FIRST_FAILURE:
+    for pattern in FIRST_FAILURE:
+        for line in output.splitlines():
             match = pattern.match(line)
             if match:
                 return match.group(1)
