@@ -477,18 +477,24 @@ inline bool RunWorker(const std::vector<std::string> &args, Plan *plan,
 
 } /* namespace detail */
 
+/* --gtest_list_tests was given: the tests are listed, not run. */
+inline bool ListingTests()
+{
+	/* GTEST_FLAG_GET() is 1.12+. */
+#ifdef GTEST_FLAG_GET
+	return GTEST_FLAG_GET(list_tests);
+#else
+	return testing::GTEST_FLAG(list_tests);
+#endif
+}
+
 /*
  * Run the selected tests (see above) and return the exit code for main().
  * In a worker, run them in this process.
  */
 inline int RunAllTests()
 {
-#ifdef GTEST_FLAG_GET
-	const bool listing = GTEST_FLAG_GET(list_tests);
-#else
-	const bool listing = testing::GTEST_FLAG(list_tests);
-#endif
-	if (listing)
+	if (ListingTests())
 		return RUN_ALL_TESTS();
 	if (IsWorker()) {
 		/* No worker outlives its supervisor. */

@@ -455,14 +455,11 @@ inline Readiness CheckReadiness()
  */
 inline int RunInitializedTestProgram()
 {
-	/* Listing the tests needs no device. GTEST_FLAG_GET() is 1.12+. */
-#ifdef GTEST_FLAG_GET
-	const bool listing = GTEST_FLAG_GET(list_tests);
-#else
-	const bool listing = testing::GTEST_FLAG(list_tests);
-#endif
-	/* A worker's supervisor checked (ktap_runner.hpp). */
-	if (listing || ktap::IsWorker())
+	/*
+	 * Listing the tests needs no device, and a worker's supervisor
+	 * checked (ktap_runner.hpp).
+	 */
+	if (ktap::ListingTests() || ktap::IsWorker())
 		return ktap::RunAllTests();
 
 	const Readiness ready = CheckReadiness();
