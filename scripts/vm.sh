@@ -89,7 +89,10 @@ if [ "$debug" = true ]; then
 	kernel_args="loglevel=$console_loglevel $DEBUG_KERNEL_ARGS"
 else
 	console_loglevel=${MMAPDEMO_CONSOLE_LOGLEVEL:-4}
-	kernel_args="loglevel=$console_loglevel"
+	# An oops ends the guest at once: the oopsed task may die holding a
+	# lock (mmap_lock, the module's) that every later test then waits on
+	# until the guest's timeout.
+	kernel_args="loglevel=$console_loglevel oops=panic"
 fi
 if is_cross; then
 	command -v "$QEMU_SYSTEM" >/dev/null 2>&1 || die "$QEMU_SYSTEM is not installed" "run scripts/deps.sh"
