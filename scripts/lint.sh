@@ -666,7 +666,7 @@ check_out_of_tree() {
 	build_findings "$_log" | sed 's#^\([^/ :]*\.[ch]:\)#drivers-misc-mmapdemo/\1#' >"$LINT_STATE/o.all"
 	# What only a missing Module.symvers causes (see above): accepted.
 	# modpost's words for it, in 7.3 and in 6.12.
-	_symvers_only='^WARNING: (.*/Module\.symvers is missing\.|modpost: (mmapdemo\.ko: symbol .[A-Za-z0-9_.]+. undefined!|"[A-Za-z0-9_.]+" \[.*mmapdemo\.ko\] undefined!|suppressed [0-9]+ unresolved symbol warnings because there were too many\)))$'
+	_symvers_only='^WARNING: ((.*/)?Module\.symvers is missing\.|modpost: (mmapdemo\.ko: symbol .[A-Za-z0-9_.]+. undefined!|"[A-Za-z0-9_.]+" \[.*mmapdemo\.ko\] undefined!|suppressed [0-9]+ unresolved symbol warnings because there were too many\)))$'
 	grep -E "$_symvers_only" \
 		"$LINT_STATE/o.all" | sed 's/$/ (a prepared tree has no Module.symvers; the guest build resolves these)/' \
 		>"$LINT_STATE/out-of-tree.accepted" || true
