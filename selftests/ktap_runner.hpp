@@ -14,7 +14,7 @@
  * a new worker runs the tests left; a test that runs longer than the
  * timeout has its worker killed, and is "not ok" the same way.
  *
- *	KTAP_TEST_TIMEOUT=S	seconds one test may run (default 120, 0: no limit)
+ *	KTAP_TEST_TIMEOUT=S	seconds one test may run (default 300, 0: no limit)
  *
  * Usage:
  *
@@ -53,7 +53,7 @@
 
 namespace ktap {
 
-inline constexpr int kDefaultTestTimeoutSeconds = 120;
+inline constexpr int kDefaultTestTimeoutSeconds = 300;
 
 namespace detail {
 
