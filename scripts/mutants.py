@@ -204,7 +204,8 @@ def main(argv):
             print("%-26s %s%s" % (mutant["name"], mutant["class"],
                                   " (debug kernel)" if mutant["debug"] else ""))
         return 0
-    stale = [(m["name"], mutated_text(REPO, m)[1]) for m in chosen if mutated_text(REPO, m)[1]]
+    errors = [(m["name"], mutated_text(REPO, m)[1]) for m in chosen]
+    stale = [(name, error) for name, error in errors if error]
     for name, error in stale:
         print("mutants: %s no longer applies: %s" % (name, error), file=sys.stderr)
     if stale:
