@@ -318,13 +318,6 @@ public:
 		PutLine("not ok " + std::to_string(++number_) + " " + test);
 	}
 
-	bool Reported(const std::string &test) const
-	{
-		const auto found = index_.find(test);
-
-		return found != index_.end() && reported_[found->second];
-	}
-
 	std::vector<std::string> Left() const
 	{
 		std::vector<std::string> left;
