@@ -15,7 +15,7 @@
  *   prefault.c - mmap() allocates and maps all of a mapping's pages: 0 faults
  *   batch.c    - mmap() maps the whole buffer in one batched call: 0 faults
  *   pfn.c      - the first fault maps the whole VMA by PFN: 1 fault a mapping
- *   vmalloc.c  - a vmalloc_user() buffer mapped by remap_vmalloc_range()
+ *   vmalloc.c  - a vmalloc_user() buffer mapped whole at mmap() time
  *
  * The contract, the same for every node:
  *
@@ -71,6 +71,7 @@
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/uio.h>
 #include <linux/vmalloc.h>
 #include <kunit/static_stub.h>
 #include <kunit/visibility.h>
@@ -249,6 +250,7 @@ static void mmapdemo_buffer_free_pages(struct mmapdemo_buffer *buf)
 			 */
 			put_page(buf->pages[i]);
 			freed++;
+			cond_resched();
 		}
 		break;
 	}
@@ -313,9 +315,9 @@ struct mmapdemo_buffer *mmapdemo_buffer_alloc(enum mmapdemo_backing backing,
 
 	case MMAPDEMO_BACKING_VMALLOC:
 		/*
-		 * Zeroed and marked VM_USERMAP, which remap_vmalloc_range()
-		 * insists on. array_size() saturates, so a huge max_pages
-		 * makes the allocation fail instead of wrapping.
+		 * Zeroed, and marked VM_USERMAP as memory meant for user
+		 * space. array_size() saturates, so a huge max_pages makes
+		 * the allocation fail instead of wrapping.
 		 */
 		buf->vaddr = vmalloc_user(array_size(nr_pages, PAGE_SIZE));
 		if (!buf->vaddr)
@@ -331,6 +333,7 @@ struct mmapdemo_buffer *mmapdemo_buffer_alloc(enum mmapdemo_backing backing,
 			if (!buf->pages[i])
 				goto err_free_pages;
 			atomic64_inc(&stats->pages_allocated);
+			cond_resched();
 		}
 		break;
 	default:
@@ -373,44 +376,6 @@ void mmapdemo_buffer_put(struct mmapdemo_buffer *buf)
 	kref_put(&buf->ref, mmapdemo_buffer_release);
 }
 EXPORT_SYMBOL_IF_KUNIT(mmapdemo_buffer_put);
-
-/**
- * mmapdemo_insert_page() - map one page at the faulting address
- * @mf: the file the mapping belongs to, for its counters
- * @vmf: the fault
- * @page: the page to map
- *
- * vm_insert_page() takes a reference of its own for the page-table entry.
- * Its errors become fault codes here, because returning VM_FAULT_NOPAGE
- * without a PTE in place would fault again at once, forever.
- *
- * Context: Fault handler of a VM_MIXEDMAP mapping, mmap_lock held.
- * Return: VM_FAULT_NOPAGE when the page is mapped (also when a concurrent
- * fault mapped it first), VM_FAULT_OOM or VM_FAULT_SIGBUS on failure.
- */
-vm_fault_t mmapdemo_insert_page(struct mmapdemo_file *mf, struct vm_fault *vmf,
-				struct page *page)
-{
-	int err = vm_insert_page(vmf->vma, vmf->address, page);
-
-	switch (err) {
-	case 0:
-		atomic64_inc(&mf->stats.pages_inserted);
-		pr_debug("%s: fault vm_start %#lx address %#lx offset %#lx pgoff %#lx pfn %#lx\n",
-			 mf->strategy->name, vmf->vma->vm_start, vmf->address,
-			 vmf->address - vmf->vma->vm_start, vmf->pgoff,
-			 page_to_pfn(page));
-		return VM_FAULT_NOPAGE;
-	case -EBUSY:
-		/* Another thread faulted on the same address and won. */
-		return VM_FAULT_NOPAGE;
-	case -ENOMEM:
-		return VM_FAULT_OOM;
-	default:
-		return VM_FAULT_SIGBUS;
-	}
-}
-EXPORT_SYMBOL_IF_KUNIT(mmapdemo_insert_page);
 
 /**
  * mmapdemo_vma_mapped() - vm_ops->mapped of the buffer strategies
@@ -466,7 +431,10 @@ int mmapdemo_vma_mapped_all(unsigned long start, unsigned long end,
  * range inside the file. From the first mmap() that passes
  * them the size is fixed, even if the mmap() fails later on: the strategy
  * hooks hand the current buffer to the core mm, and nothing may free it
- * under them.
+ * under them. Documentation/filesystems/mmap_prepare.rst asks
+ * ->mmap_prepare for no side effects, because the mmap may still fail;
+ * this one is kept on purpose and harmless: after a failed mmap() a resize
+ * gets EBUSY, as after a successful one.
  */
 static int mmapdemo_mmap_check(struct mmapdemo_file *mf, bool shared,
 			       unsigned long start, pgoff_t pgoff,
@@ -551,13 +519,17 @@ static struct mmapdemo_buffer *mmapdemo_file_buffer(struct mmapdemo_file *mf)
  * Copy between user space and the buffer, page by page. No lock is held
  * while copying: the user buffer may itself be a mapping of this file, and
  * faulting it in takes the mmap_lock, which mmap() holds when it takes
- * mf->lock.
+ * mf->lock. A fault part way ends the copy with what was done; unlike
+ * copy_from_user(), copy_page_from_iter() zeroes nothing it could not copy,
+ * so a failed write() leaves the rest of the file's data alone.
  */
-static ssize_t mmapdemo_buffer_rw(struct mmapdemo_buffer *buf, char __user *ubuf,
-				  size_t count, loff_t *ppos, bool write)
+static ssize_t mmapdemo_buffer_rw(struct mmapdemo_buffer *buf, struct kiocb *iocb,
+				  struct iov_iter *iter)
 {
+	bool write = iov_iter_rw(iter) == WRITE;
 	loff_t size = (loff_t)buf->nr_pages << PAGE_SHIFT;
-	loff_t pos = *ppos;
+	loff_t pos = iocb->ki_pos;
+	size_t count = iov_iter_count(iter);
 	size_t done = 0;
 	ssize_t err = 0;
 
@@ -568,17 +540,13 @@ static ssize_t mmapdemo_buffer_rw(struct mmapdemo_buffer *buf, char __user *ubuf
 	if (pos >= size)
 		return write ? -ENOSPC : 0;
 	count = min_t(loff_t, count, size - pos);
-	/* For __copy_from_user() below. */
-	if (write && !access_ok(ubuf, count))
-		return -EFAULT;
 
 	while (done < count) {
 		size_t offset = offset_in_page(pos);
 		size_t chunk = min_t(size_t, PAGE_SIZE - offset, count - done);
 		struct page **slot = &buf->pages[pos >> PAGE_SHIFT];
 		struct page *page;
-		unsigned long left;
-		void *kaddr;
+		size_t copied;
 
 		if (write)
 			page = mmapdemo_slot_get_page(slot, buf->stats);
@@ -591,26 +559,17 @@ static ssize_t mmapdemo_buffer_rw(struct mmapdemo_buffer *buf, char __user *ubuf
 		}
 		if (!page) {
 			/* A hole of a lazy buffer reads as zeroes. */
-			left = clear_user(ubuf + done, chunk);
-		} else {
-			kaddr = kmap_local_page(page);
-			/*
-			 * Not copy_from_user(): on a fault it zeroes the bytes
-			 * it could not copy, and here they are the file's data,
-			 * which a failed write() must leave alone.
-			 */
-			if (write)
-				left = __copy_from_user(kaddr + offset, ubuf + done, chunk);
-			else
-				left = copy_to_user(ubuf + done, kaddr + offset, chunk);
-			kunmap_local(kaddr);
+			copied = iov_iter_zero(chunk, iter);
+		} else if (write) {
+			copied = copy_page_from_iter(page, offset, chunk, iter);
 			/* User mappings of the page must see what was written. */
-			if (write)
-				flush_dcache_page(page);
+			flush_dcache_page(page);
+		} else {
+			copied = copy_page_to_iter(page, offset, chunk, iter);
 		}
-		done += chunk - left;
-		pos += chunk - left;
-		if (left) {
+		done += copied;
+		pos += copied;
+		if (copied < chunk) {
 			err = -EFAULT;
 			break;
 		}
@@ -618,25 +577,23 @@ static ssize_t mmapdemo_buffer_rw(struct mmapdemo_buffer *buf, char __user *ubuf
 
 	if (!done)
 		return err;
-	*ppos = pos;
+	iocb->ki_pos = pos;
 	return done;
 }
 
-static ssize_t mmapdemo_read(struct file *file, char __user *ubuf, size_t count,
-			     loff_t *ppos)
+static ssize_t mmapdemo_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
-	struct mmapdemo_buffer *buf = mmapdemo_file_buffer(file->private_data);
-	ssize_t ret = mmapdemo_buffer_rw(buf, ubuf, count, ppos, false);
+	struct mmapdemo_buffer *buf = mmapdemo_file_buffer(iocb->ki_filp->private_data);
+	ssize_t ret = mmapdemo_buffer_rw(buf, iocb, to);
 
 	mmapdemo_buffer_put(buf);
 	return ret;
 }
 
-static ssize_t mmapdemo_write(struct file *file, const char __user *ubuf,
-			      size_t count, loff_t *ppos)
+static ssize_t mmapdemo_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
-	struct mmapdemo_buffer *buf = mmapdemo_file_buffer(file->private_data);
-	ssize_t ret = mmapdemo_buffer_rw(buf, (char __user *)ubuf, count, ppos, true);
+	struct mmapdemo_buffer *buf = mmapdemo_file_buffer(iocb->ki_filp->private_data);
+	ssize_t ret = mmapdemo_buffer_rw(buf, iocb, from);
 
 	mmapdemo_buffer_put(buf);
 	return ret;
@@ -813,8 +770,8 @@ static const struct file_operations mmapdemo_prepare_fops = {
 	.owner		= THIS_MODULE,
 	.open		= mmapdemo_open,
 	.release	= mmapdemo_release,
-	.read		= mmapdemo_read,
-	.write		= mmapdemo_write,
+	.read_iter	= mmapdemo_read_iter,
+	.write_iter	= mmapdemo_write_iter,
 	.llseek		= mmapdemo_llseek,
 	.unlocked_ioctl	= mmapdemo_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
@@ -825,8 +782,8 @@ static const struct file_operations mmapdemo_mmap_fops = {
 	.owner		= THIS_MODULE,
 	.open		= mmapdemo_open,
 	.release	= mmapdemo_release,
-	.read		= mmapdemo_read,
-	.write		= mmapdemo_write,
+	.read_iter	= mmapdemo_read_iter,
+	.write_iter	= mmapdemo_write_iter,
 	.llseek		= mmapdemo_llseek,
 	.unlocked_ioctl	= mmapdemo_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
@@ -876,6 +833,13 @@ static int __init mmapdemo_init(void)
 {
 	size_t i;
 	int ret;
+
+	/* A file's size in bytes must fit in loff_t. */
+	if (!max_pages || max_pages > (MAX_LFS_FILESIZE >> PAGE_SHIFT)) {
+		pr_err("max_pages=%lu is out of range: 1 to %llu\n", max_pages,
+		       (unsigned long long)(MAX_LFS_FILESIZE >> PAGE_SHIFT));
+		return -EINVAL;
+	}
 
 	/* 0 would let the misc core pick the mode. */
 	if (!dev_mode || (dev_mode & ~0770)) {

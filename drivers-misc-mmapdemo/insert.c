@@ -2,10 +2,10 @@
 /*
  * insert: the fault handler inserts the buffer's page
  *
- * Seed module mmap-test2. mmap() maps nothing; the first access to each page
- * faults, and the ->fault handler maps that one page of the file's buffer
- * with vm_insert_page(). N pages touched cost N faults, and pages never
- * touched are never mapped.
+ * mmap() maps nothing; the first access to each page faults, and the
+ * ->fault handler maps that one page of the file's buffer with
+ * vm_insert_page(). N pages touched cost N faults, and pages never touched
+ * are never mapped.
  *
  * vm_insert_page() maps a real page with its reference counted, so the
  * mapping behaves like normal memory for get_user_pages() (O_DIRECT works).
@@ -13,23 +13,59 @@
  * the flag (that needs the mmap_lock for writing) and BUG()s instead, so
  * ->mmap_prepare sets it.
  *
- * Fixed from the seed: the buffer was one kzalloc() of three pages. Since 7.3
- * such memory is a frozen large-kmalloc allocation and vm_insert_page()
- * refuses it (-EINVAL); the seed ignored the error and returned
- * VM_FAULT_NOPAGE, so the access faulted again forever. Here the pages come
- * from the page allocator, errors become SIGBUS or OOM, and the faulting
- * offset is checked against the buffer (mmapdemo_buffer_fault()).
+ * The pages come from the page allocator: vm_insert_page() refuses a
+ * kmalloc() buffer of more than two pages.
  *
  * Mappings may grow: nothing is mapped before a fault, so the mremap()ed
  * tail costs nothing, and a fault there past the end of the buffer gets
  * SIGBUS. This is why every fault handler must check vmf->pgoff, even
- * though mmap() checked the range: the seed's handlers indexed their
- * buffer with it unchecked.
+ * though mmap() checked the range.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/mm.h>
+#include <kunit/visibility.h>
 
 #include "mmapdemo.h"
+
+/**
+ * mmapdemo_insert_page() - map one page at the faulting address
+ * @mf: the file the mapping belongs to, for its counters
+ * @vmf: the fault
+ * @page: the page to map
+ *
+ * vm_insert_page() takes a reference of its own for the page-table entry.
+ * Its errors become fault codes here, because returning VM_FAULT_NOPAGE
+ * without a PTE in place would fault again at once, forever.
+ *
+ * Context: Fault handler of a VM_MIXEDMAP mapping, mmap_lock held.
+ * Return: VM_FAULT_NOPAGE when the page is mapped (also when a concurrent
+ * fault mapped it first), VM_FAULT_OOM or VM_FAULT_SIGBUS on failure.
+ */
+vm_fault_t mmapdemo_insert_page(struct mmapdemo_file *mf, struct vm_fault *vmf,
+				struct page *page)
+{
+	int err = vm_insert_page(vmf->vma, vmf->address, page);
+
+	switch (err) {
+	case 0:
+		atomic64_inc(&mf->stats.pages_inserted);
+		pr_debug("%s: fault vm_start %#lx address %#lx offset %#lx pgoff %#lx pfn %#lx\n",
+			 mf->strategy->name, vmf->vma->vm_start, vmf->address,
+			 vmf->address - vmf->vma->vm_start, vmf->pgoff,
+			 page_to_pfn(page));
+		return VM_FAULT_NOPAGE;
+	case -EBUSY:
+		/* Another thread faulted on the same address and won. */
+		return VM_FAULT_NOPAGE;
+	case -ENOMEM:
+		return VM_FAULT_OOM;
+	default:
+		return VM_FAULT_SIGBUS;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(mmapdemo_insert_page);
 
 /**
  * mmapdemo_buffer_fault() - vm_ops->fault mapping a page of the file's buffer

@@ -2,18 +2,16 @@
 /*
  * lazy: a buffer page is allocated on its first fault, then kept
  *
- * Seed module mmap-test3. The file's buffer starts as an array of holes. The
+ * The file's buffer starts as an array of holes. The
  * first fault on a page allocates it (zeroed), stores it in the buffer and
  * inserts it; later faults on the same page, from this mapping or any other
  * mapping of the file, insert the page already there. Memory is spent only
  * on pages that are touched, and it stays with the file: a second mapping
  * finds the data of the first.
  *
- * Fixed from the seed: the page was not zeroed, so user space read whatever
- * the kernel had left in it; and two threads faulting on the same page could
- * both find the hole and allocate, leaking one page and handing the threads
- * different pages. Here mmapdemo_slot_get_page() zeroes the page and
- * publishes it with cmpxchg(), so every fault sees the same page.
+ * Two threads faulting on the same hole both allocate a page;
+ * mmapdemo_slot_get_page() publishes one with cmpxchg() and the loser frees
+ * its own, so every fault sees the same, zeroed page.
  *
  * Like insert.c, mappings may grow and fault with SIGBUS past the buffer.
  */

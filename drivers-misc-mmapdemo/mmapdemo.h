@@ -154,8 +154,6 @@ void mmapdemo_buffer_put(struct mmapdemo_buffer *buf);
 struct page *mmapdemo_alloc_page(void);
 struct page *mmapdemo_slot_get_page(struct page **slot,
 				    struct mmapdemo_counters *stats);
-vm_fault_t mmapdemo_insert_page(struct mmapdemo_file *mf, struct vm_fault *vmf,
-				struct page *page);
 unsigned long mmapdemo_max_pages(const struct mmapdemo_strategy *strategy);
 const struct mmapdemo_strategy *mmapdemo_strategy_find(u32 id);
 struct mmapdemo_file *mmapdemo_file_create(const struct mmapdemo_strategy *strategy,
@@ -169,7 +167,9 @@ int mmapdemo_vma_mapped_all(unsigned long start, unsigned long end,
 			    pgoff_t pgoff, const struct file *file,
 			    void **vm_private_data);
 
-/* insert.c: the insert-on-fault handler, shared with other strategies */
+/* insert.c: inserting a page on fault, shared with other strategies */
+vm_fault_t mmapdemo_insert_page(struct mmapdemo_file *mf, struct vm_fault *vmf,
+				struct page *page);
 vm_fault_t mmapdemo_buffer_fault(struct vm_fault *vmf);
 
 /* owned.c: pages owned by a mapping */

@@ -2,7 +2,7 @@
 /*
  * owned: each mapping allocates its own pages on fault
  *
- * Seed module mmap-test5. The file has no buffer, only a size. Every mmap()
+ * The file has no buffer, only a size. Every mmap()
  * creates a struct mmapdemo_mapping that owns the pages of that mapping; the
  * first fault on a page allocates it (zeroed) and inserts it. Two mmap()s of
  * the same file therefore see different memory, while the VMAs that derive
@@ -15,11 +15,9 @@
  * stay free of side effects, while ->mapped runs once it is established
  * and can still fail it cleanly.
  *
- * Fixed from the seed: it freed the page right after inserting it but kept
- * the pointer, so the page went away at the first munmap() or
- * MADV_DONTNEED, the next fault inserted freed memory, and module exit freed
- * it a second time. Here the mapping keeps one reference per page until it
- * is gone, and the page-table entries hold their own.
+ * The mapping keeps one reference per page until it is gone, and the
+ * page-table entries hold their own: a page freed while the mapping may
+ * still fault it in again would be inserted after it was freed.
  */
 
 #include <linux/mm.h>
@@ -73,6 +71,7 @@ void mmapdemo_mapping_put(struct mmapdemo_mapping *mapping)
 			continue;
 		put_page(mapping->pages[i]);
 		freed++;
+		cond_resched();
 	}
 	atomic64_add(freed, &mapping->mf->stats.pages_freed);
 	kvfree(mapping);

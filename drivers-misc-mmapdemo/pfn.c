@@ -16,11 +16,11 @@
  * stays alive because every VMA pins the file. Unlike remap.c the buffer
  * need not be physically contiguous: each page gets its own PFN.
  *
- * The handler may run under the per-VMA lock only, without the mmap_lock:
- * that is enough to fill in other entries of the same VMA, each under its
- * page-table lock. Two threads faulting at once both fill the VMA; the
- * second finds the entries there and leaves them, so the data is right,
- * but both calls count their pages in pages_inserted.
+ * Only the faulting address must be mapped for the fault to succeed; the
+ * rest of the VMA is best effort, and a page left out faults on its own
+ * later. Two threads faulting at once both fill the VMA; the second finds
+ * the entries there and leaves them, so the data is right, but both calls
+ * count their pages in pages_inserted.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -35,7 +35,7 @@ static vm_fault_t mmapdemo_pfn_fault(struct vm_fault *vmf)
 	struct mmapdemo_file *mf = vma->vm_private_data;
 	struct mmapdemo_buffer *buf = mf->buf;
 	unsigned long count = vma_pages(vma);
-	unsigned long i, addr;
+	unsigned long i, addr, inserted = 1;
 	vm_fault_t ret;
 
 	atomic64_inc(&mf->stats.faults);
@@ -43,15 +43,22 @@ static vm_fault_t mmapdemo_pfn_fault(struct vm_fault *vmf)
 	if (mmapdemo_check_range(buf->nr_pages, vma->vm_pgoff, count))
 		return VM_FAULT_SIGBUS;
 
+	ret = vmf_insert_pfn(vma, vmf->address, page_to_pfn(buf->pages[vmf->pgoff]));
+	if (ret & VM_FAULT_ERROR)
+		return ret;
+
 	for (i = 0, addr = vma->vm_start; i < count; i++, addr += PAGE_SIZE) {
+		if (addr == vmf->address)
+			continue;
 		ret = vmf_insert_pfn(vma, addr,
 				     page_to_pfn(buf->pages[vma->vm_pgoff + i]));
-		if (ret & VM_FAULT_ERROR)
-			return ret;
+		if (!(ret & VM_FAULT_ERROR))
+			inserted++;
+		cond_resched();
 	}
-	atomic64_add(count, &mf->stats.pages_inserted);
+	atomic64_add(inserted, &mf->stats.pages_inserted);
 	pr_debug("%s: fault vm_start %#lx address %#lx mapped %lu pages\n",
-		 mf->strategy->name, vma->vm_start, vmf->address, count);
+		 mf->strategy->name, vma->vm_start, vmf->address, inserted);
 	return VM_FAULT_NOPAGE;
 }
 

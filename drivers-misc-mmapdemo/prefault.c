@@ -2,7 +2,7 @@
 /*
  * prefault: mmap() allocates and maps all of a mapping's pages
  *
- * Seed module mmap-test6, and the pattern of lib/test_hmm.c. Like owned.c,
+ * The pattern of lib/test_hmm.c. Like owned.c,
  * every mmap() gets pages of its own (struct mmapdemo_mapping), but here
  * mmap() allocates every page up front and inserts it at once, so user space
  * never takes a fault. The ->fault handler only matters if the entries go
@@ -14,10 +14,8 @@
  * allocate, mmap_action_map_kernel_pages() needs pages that exist before the
  * mapping does, and vm_ops->mapped is not handed the VMA to insert into.
  *
- * Fixed from the seed: the pages were not zeroed, the size came unchecked
- * from user space and the offset was ignored. Here every page is zeroed,
- * the range is checked against the file, and a failure part way frees what
- * was allocated (the core mm zaps the entries already inserted).
+ * A failure part way frees what was allocated; the core mm zaps the entries
+ * already inserted.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt

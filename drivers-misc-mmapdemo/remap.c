@@ -2,8 +2,8 @@
 /*
  * remap: the whole range remapped by PFN when mmap() is called
  *
- * The oldest strategy (LDD3's "simple" driver, seed module mmap-test1). The
- * buffer is physically contiguous, so one PFN range describes it, and every
+ * The oldest strategy, LDD3's "simple" driver. The buffer is physically
+ * contiguous, so one PFN range describes it, and every
  * page-table entry of the mapping is filled in by mmap() itself: user space
  * never takes a fault.
  *
@@ -19,11 +19,9 @@
  * the memory alive. That is safe here because the buffer is freed only
  * after the last mapping, whose VMA pins the file.
  *
- * Fixed from the seed: it remapped a kmalloc() buffer from vm_pgoff with no
- * bounds check, so any opener could map any physical page after it. Here
- * the offset is checked in pages against the buffer (mmapdemo_check_range())
- * and added to the buffer's own first PFN, and the buffer comes from the page
- * allocator, so no neighbouring slab object shares its pages.
+ * The offset is checked in pages against the buffer (mmapdemo_check_range())
+ * before it is added to the buffer's first PFN: unchecked, it would let any
+ * opener map any physical page after the buffer.
  */
 
 #include <linux/mm.h>

@@ -2,7 +2,7 @@
 /*
  * vmfpage: the fault handler returns the page, the core mm maps it
  *
- * Seed module mmap-test4, and the LDD3 "nopage" style. The ->fault handler
+ * The LDD3 "nopage" style. The ->fault handler
  * maps nothing itself: it takes a reference on the buffer's page and returns
  * it in vmf->page. The core mm then locks the page and maps it the way it
  * maps page-cache pages, with the reference handed over to the page-table
@@ -13,11 +13,9 @@
  * ignore the page's reference count where there is no pte_special) nor
  * VM_MIXEDMAP (nothing is inserted by the driver).
  *
- * Fixed from the seed: the page came from a three-page kzalloc(). Since 7.3
- * get_page() on such large-kmalloc memory warns and takes no reference, yet
- * the core still maps the page and drops a reference at unmap: the count
- * underflows and kfree() frees memory that is still mapped. Pages from the
- * page allocator have ordinary reference counts.
+ * The page must come from the page allocator: get_page() on a kmalloc()
+ * buffer of more than two pages takes no reference, and the unmap would
+ * then drop one the page never had.
  *
  * It is the one strategy that accepts MAP_PRIVATE, because it is the one
  * where the core mm already knows how: a read maps the buffer's page

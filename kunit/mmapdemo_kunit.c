@@ -817,6 +817,52 @@ static void mmapdemo_insert_raced_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mmapdemo_kunit_stats(mf).pages_inserted, 1);
 }
 
+/*
+ * A per-mapping strategy's fault handler indexes the pages of one mmap(),
+ * not the file's: an offset of the file outside that mapping must get
+ * SIGBUS, not a page past the end of the mapping's array. User space
+ * cannot make such a fault (the VMA cannot grow), so the handler is called
+ * directly, with the offsets next to a one-page mapping at page 1.
+ */
+static void mmapdemo_fault_outside_mapping_test(struct kunit *test)
+{
+	static const enum mmapdemo_strategy_id ids[] = {
+		MMAPDEMO_STRATEGY_OWNED, MMAPDEMO_STRATEGY_PREFAULT,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ids); i++) {
+		const char *name = mmapdemo_strategy_find(ids[i])->name;
+		struct mmapdemo_file *mf;
+		struct file *file = mmapdemo_kunit_open(test, ids[i], 3, &mf);
+		unsigned long addr = mmapdemo_kunit_map(test, file, 1, 1);
+		vm_fault_t before = 0, inside = 0, after = 0;
+		struct vm_area_struct *vma;
+
+		mmap_read_lock(current->mm);
+		vma = vma_lookup(current->mm, addr);
+		if (vma) {
+			struct vm_fault vmf = { .vma = vma, .address = addr };
+
+			vmf.pgoff = 0;
+			before = vma->vm_ops->fault(&vmf);
+			vmf.pgoff = 1;
+			inside = vma->vm_ops->fault(&vmf);
+			vmf.pgoff = 2;
+			after = vma->vm_ops->fault(&vmf);
+		}
+		mmap_read_unlock(current->mm);
+
+		KUNIT_ASSERT_NOT_NULL(test, vma);
+		KUNIT_EXPECT_TRUE_MSG(test, before == VM_FAULT_SIGBUS,
+				      "%s: offset 0 gave %#x", name, (__force unsigned int)before);
+		KUNIT_EXPECT_TRUE_MSG(test, inside == VM_FAULT_NOPAGE,
+				      "%s: offset 1 gave %#x", name, (__force unsigned int)inside);
+		KUNIT_EXPECT_TRUE_MSG(test, after == VM_FAULT_SIGBUS,
+				      "%s: offset 2 gave %#x", name, (__force unsigned int)after);
+	}
+}
+
 static int mmapdemo_mapping_init(struct kunit *test)
 {
 	if (!IS_ENABLED(CONFIG_MMU))
@@ -854,6 +900,7 @@ static struct kunit_case mmapdemo_mapping_cases[] = {
 	KUNIT_CASE_PARAM(mmapdemo_private_test, strategy_gen_params),
 	KUNIT_CASE_PARAM(mmapdemo_close_while_mapped_test, strategy_gen_params),
 	KUNIT_CASE(mmapdemo_insert_raced_test),
+	KUNIT_CASE(mmapdemo_fault_outside_mapping_test),
 	{}
 };
 

@@ -29,6 +29,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <climits>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -296,6 +297,37 @@ TEST(Lifetime, DevModeParameter)
 			Unload();
 	}
 	ASSERT_EQ(Load(), 0);
+}
+
+/*
+ * The size parameters: max_pages from 1 to the most pages a file's size in
+ * bytes can hold (loff_t), nr_pages from 1 to max_pages and to remap's cap
+ * of one buddy block. Out of range, the module refuses to load.
+ */
+TEST(Lifetime, SizeParametersOutOfRange)
+{
+	if (const auto why = WhyNoUnload())
+		GTEST_SKIP() << *why;
+	const unsigned int page_shift = static_cast<unsigned int>(__builtin_ctzl(static_cast<unsigned long>(PageSize())));
+	const unsigned long long largest = sizeof(long) == 8 ?
+		static_cast<unsigned long long>(LLONG_MAX) >> page_shift : ULONG_MAX;
+	std::vector<std::string> refused = {
+		"max_pages=0", "nr_pages=0", "nr_pages=4 max_pages=3", "nr_pages=1048576",
+	};
+
+	if (sizeof(long) == 8)
+		refused.push_back("max_pages=" + std::to_string(largest + 1));
+	ASSERT_EQ(Unload(), 0) << "delete_module: " << strerror(errno);
+	for (const std::string &params : refused) {
+		SCOPED_TRACE(params);
+		EXPECT_EQ(Load(params), EINVAL) << "the module loaded";
+		EXPECT_FALSE(IsLoadedModule());
+		if (IsLoadedModule())
+			Unload();
+	}
+	/* The largest cap is accepted: it only bounds what SET_SIZE may ask. */
+	ASSERT_NO_FATAL_FAILURE(Reload("max_pages=" + std::to_string(largest)));
+	ASSERT_NO_FATAL_FAILURE(Reload());
 }
 
 /*
