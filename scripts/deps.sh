@@ -26,8 +26,9 @@ CROSS_PKGS="gcc-aarch64-linux-gnu g++-aarch64-linux-gnu gcc-riscv64-linux-gnu g+
 # scripts/lint.sh: coccicheck (spatch; ocaml for the semantic patches with
 # OCaml scripts), htmldocs (Sphinx 5.3 builds 7.3's HTML documentation),
 # checkpatch's SPDX check (scripts/spdxcheck.py: ply, GitPython), and
-# dpkg-source for the sparse source package it builds.
-LINT_PKGS="coccinelle ocaml-nox python3-sphinx python3-yaml python3-ply python3-git dpkg-dev"
+# dpkg-source for the sparse source package it builds; the documentation's
+# figures (Graphviz's dot renders them, headless Chromium checks the page).
+LINT_PKGS="coccinelle ocaml-nox python3-sphinx python3-yaml python3-ply python3-git dpkg-dev graphviz chromium"
 
 check_only=false
 case ${1:-} in

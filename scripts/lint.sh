@@ -35,9 +35,21 @@
 #                  drivers/misc/mmapdemo/ in lint-m, no error, no warning
 #                  (a commit that only touches Documentation/, tools/ or
 #                  MAINTAINERS counts as built with the commit before it)
+#   signed-series  the series made a submitter's own (scripts/gen-patches.sh
+#                  --author, with a test identity): checkpatch --strict on
+#                  every patch with no exception accepted (FILE_PATH_CHANGES
+#                  is left to the checkpatch check), and every patch
+#                  authored and signed off by that identity after its
+#                  Assisted-by: trailer, the MAINTAINERS entry naming it
 #   htmldocs       make SPHINXDIRS=misc-devices htmldocs (Debian's Sphinx, in
 #                  $MMAPDEMO_CACHE/build/lint-docs): no warning that mentions
 #                  mmapdemo (the base tree has warnings of its own)
+#   htmldocs-figures  that page opened in headless Chromium: every
+#                  kernel-figure of mmapdemo.rst loads as an image, no DOT
+#                  source is left on the page
+#                  (scripts/check-rendered-figures.py); the screenshot is
+#                  $MMAPDEMO_CACHE/results/htmldocs-figures.png.  It reads
+#                  what htmldocs wrote, so asking for it runs htmldocs too.
 #   out-of-tree    drivers-misc-mmapdemo/ built as an external module against
 #                  a kernel WITHOUT the series ($MMAPDEMO_CACHE/build/lint-base,
 #                  allnoconfig + scripts/configs/lint-base.config, prepared
@@ -62,7 +74,7 @@ set -eu
 SCRIPTS_DIR=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
 . "$SCRIPTS_DIR/lib.sh"
 
-ALL_CHECKS="checkpatch kernel-doc build-m build-y sparse coccicheck kconfig-help spdx module-description kconfig-symbols per-patch htmldocs out-of-tree"
+ALL_CHECKS="checkpatch kernel-doc build-m build-y sparse coccicheck kconfig-help spdx module-description kconfig-symbols per-patch signed-series htmldocs htmldocs-figures out-of-tree"
 
 # Per kernel (KERNEL_SUFFIX is -6.12 for MMAPDEMO_KERNEL=6.12, see lib.sh):
 # a 6.12 lint must not rebuild the 7.3 folders.
@@ -96,6 +108,9 @@ for c in $checks; do
 	*) die "unknown check: $c" "run $0 --help for the list of checks" ;;
 	esac
 done
+case " $checks " in
+*" htmldocs-figures "*) case " $checks " in *" htmldocs "*) ;; *) checks="htmldocs $checks" ;; esac ;;
+esac
 wanted() { case " $checks " in *" $1 "*) return 0 ;; esac; return 1; }
 
 # One lint at a time per cache (they share the worktree and build folders);
@@ -605,6 +620,48 @@ check_per_patch() {
 	checked per-patch "$ncommits commits" "$_log"
 }
 
+# The identity signed-series makes the series for: any real-looking name
+# and address would do.
+SIGNED_AUTHOR="Ada Lovelace <ada@example.org>"
+
+check_signed_series() {
+	_log=$LOG_DIR/lint-signed-series.log
+	_out=$LINT_STATE/signed
+	rm -rf "$_out"
+	_kernel=${MMAPDEMO_KERNEL:-7.3}
+	if ! python3 "$SCRIPTS_DIR/gen-patches.py" --kernel "$_kernel" --base-tree "$BASE_TREE" \
+		--base "$BASE_COMMIT" --author "$SIGNED_AUTHOR" --out "$_out" >"$_log" 2>&1; then
+		finding signed-series "gen-patches.py --author failed (see the log)"
+		checked signed-series "(not made)" "$_log"
+		return
+	fi
+	_n=0
+	for _p in "$_out"/*.patch; do
+		_name=$(basename "$_p")
+		_n=$((_n + 1))
+		grep -q "^From: $SIGNED_AUTHOR\$" "$_p" ||
+			finding signed-series "$_name: not authored by $SIGNED_AUTHOR"
+		case $_name in 0000-*) continue ;; esac
+		# The last two trailers: the assistant's, then the submitter's sign-off.
+		_tail=$(sed -n '/^---$/q;p' "$_p" | grep -E '^[A-Za-z-]+: ' | tail -n 2)
+		[ "$(printf '%s\n' "$_tail" | sed -n 2p)" = "Signed-off-by: $SIGNED_AUTHOR" ] &&
+			printf '%s\n' "$_tail" | sed -n 1p | grep -q '^Assisted-by: ' ||
+			finding signed-series "$_name: does not end with Assisted-by: then Signed-off-by: $SIGNED_AUTHOR"
+		(cd "$LINT_TREE" && scripts/checkpatch.pl --strict --show-types "$_p") >"$LINT_STATE/sp.out" 2>&1 || true
+		{
+			printf '=== %s\n' "$_name"
+			cat "$LINT_STATE/sp.out"
+		} >>"$_log"
+		# FILE_PATH_CHANGES is the checkpatch check's to judge: the
+		# same files, the same MAINTAINERS entry.
+		grep -E '^(ERROR|WARNING|CHECK):' "$LINT_STATE/sp.out" | grep -v '^WARNING:FILE_PATH_CHANGES:' |
+			sed "s/^/$_name: /" >>"$LINT_STATE/signed-series.findings" || true
+	done
+	grep -q "^+M:	$SIGNED_AUTHOR\$" "$_out"/*MAINTAINERS*.patch ||
+		finding signed-series "the MAINTAINERS entry does not name $SIGNED_AUTHOR as maintainer"
+	checked signed-series "$_n patches as $SIGNED_AUTHOR" "$_log"
+}
+
 check_htmldocs() {
 	_log=$LOG_DIR/lint-htmldocs.log
 	# From scratch each time: Sphinx only re-reads changed files, and so
@@ -623,6 +680,24 @@ check_htmldocs() {
 		finding htmldocs "no misc-devices/mmapdemo.html was written (is mmapdemo in Documentation/misc-devices/index.rst?)"
 	_other=$(grep -c 'WARNING' "$_log" || true)
 	checked htmldocs "misc-devices (+$((_other - $(grep -c . "$LINT_STATE/h.out"))) not ours)" "$_log"
+}
+
+check_htmldocs_figures() {
+	_log=$LOG_DIR/lint-htmldocs-figures.log
+	_page=$LINT_DOCS/Documentation/output/misc-devices/mmapdemo.html
+	if [ ! -f "$_page" ]; then
+		finding htmldocs-figures "no page to open: htmldocs wrote no misc-devices/mmapdemo.html"
+	else
+		_rc=0
+		# Its problems on stdout, one per line; its own messages in the log.
+		"$SCRIPTS_DIR/check-rendered-figures.py" \
+			--rst "$LINT_TREE/Documentation/misc-devices/mmapdemo.rst" --html "$_page" \
+			--screenshot "$RESULTS_DIR/htmldocs-figures.png" >"$LINT_STATE/hf.out" 2>"$_log" || _rc=$?
+		findings_from htmldocs-figures "$LINT_STATE/hf.out"
+		[ "$_rc" -eq 0 ] || [ -s "$LINT_STATE/hf.out" ] ||
+			finding htmldocs-figures "check-rendered-figures.py failed with status $_rc (see the log)"
+	fi
+	checked htmldocs-figures "$(grep -o '^[0-9]* of [0-9]* figures loaded' "$_log" 2>/dev/null || echo 'misc-devices/mmapdemo.html')" "$_log"
 }
 
 # The README's "Out-of-tree module" command, against a kernel that has
@@ -722,7 +797,7 @@ series_commit=$(git -C "$LINT_TREE" rev-parse HEAD)
 ncommits=$(git -C "$LINT_TREE" rev-list --count "$BASE_COMMIT..$series_commit")
 
 # Quick checks first, then the builds; per-patch last (it moves the tree).
-for c in checkpatch kernel-doc kconfig-help spdx module-description htmldocs coccicheck build-m build-y sparse kconfig-symbols per-patch; do
+for c in checkpatch signed-series kernel-doc kconfig-help spdx module-description htmldocs htmldocs-figures coccicheck build-m build-y sparse kconfig-symbols per-patch; do
 	wanted "$c" || continue
 	t0=$(now)
 	case $c in
@@ -731,11 +806,13 @@ for c in checkpatch kernel-doc kconfig-help spdx module-description htmldocs coc
 	esac
 	case $c in
 	checkpatch) check_checkpatch ;;
+	signed-series) check_signed_series ;;
 	kernel-doc) check_kernel_doc ;;
 	kconfig-help) check_kconfig_help ;;
 	spdx) check_spdx ;;
 	module-description) check_module_description ;;
 	htmldocs) check_htmldocs ;;
+	htmldocs-figures) check_htmldocs_figures ;;
 	coccicheck) check_coccicheck ;;
 	build-m) check_build build-m "$LINT_M" "$CONFIGS/lint-m.config" ;;
 	build-y) check_build build-y "$LINT_Y" "$CONFIGS/lint-y.config" ;;

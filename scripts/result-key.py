@@ -117,6 +117,12 @@ STEPS = (
     ("kernel-log-check", Step(
         files=("scripts/kernel-log-check.sh", "scripts/lib.sh", "tests/host/kernel-logs/**"))),
 
+    ("figures-sync", Step(
+        # gen-figures.py draws from the semantics table, read by gen-semantics.py.
+        files=("scripts/gen-figures.py", "scripts/gen-semantics.py", "Documentation/**",
+               "drivers-misc-mmapdemo/include/**"),
+        tools=("python3",))),
+
     ("semantics-sync", Step(
         # gen-semantics.py checks the table's rows against the UAPI header.
         files=("scripts/gen-semantics.py", "Documentation/**", "kunit/*.h",
@@ -136,9 +142,11 @@ STEPS = (
                          # The out-of-tree check builds the driver sources
                          # themselves (for 6.12 with the backport delta
                          # applied by gen-patches.py).
-                         "drivers-misc-mmapdemo/**", "backport/**", "scripts/gen-patches.py"),
+                         "drivers-misc-mmapdemo/**", "backport/**", "scripts/gen-patches.py",
+                         "scripts/check-rendered-figures.py"),
         uses=("series", "base"),
-        tools=("gcc", "sparse", "coccinelle", "sphinx", "python3", "perl", "git", "b4"))),
+        tools=("gcc", "sparse", "coccinelle", "sphinx", "graphviz", "chromium", "python3",
+               "perl", "git", "b4"))),
 
     ("kunit-um", Step(
         files=HARNESS + ("scripts/kunit.sh",),
@@ -183,6 +191,8 @@ TOOL_COMMANDS = {
     "vng": ["vng", "--version"],
     "coccinelle": ["spatch", "--version"],
     "sphinx": ["sphinx-build", "--version"],
+    "graphviz": ["dot", "-V"],
+    "chromium": ["chromium", "--version"],
     "b4": ["b4", "--version"],
 }
 

@@ -63,6 +63,8 @@
 #                 logs in tests/host/kernel-logs, and nothing in clean ones
 #   semantics-sync the tests' header is what scripts/gen-semantics.py makes
 #                 of the documentation's semantics table
+#   figures-sync  the documentation's figures are what scripts/gen-figures.py
+#                 draws from its semantics table
 #   patches-sync  patches/ is what scripts/gen-patches.sh makes of the sources
 #   git-am        the series applies with plain git am to a fresh tree
 #   lint          scripts/lint.sh: checkpatch, kernel-doc, W=1 and sparse
@@ -436,6 +438,7 @@ fi
 
 counted kernel-log-check count_summary_line "$SCRIPTS_DIR/kernel-log-check.sh" --self-test
 counted semantics-sync count_status "$SCRIPTS_DIR/gen-semantics.py" --check
+counted figures-sync count_status "$SCRIPTS_DIR/gen-figures.py" --check
 # The steps that need no guest kernel, in the background queue beside
 # the builds and guests below.
 counted_in_background host-tests count_gtest host_tests
