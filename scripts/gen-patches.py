@@ -29,6 +29,19 @@ Usage:
   gen-patches.py --kernel 6.12 --base-tree DIR ...           the same for patches-6.12/
   gen-patches.py --kernel 6.12 --backport-tree DIR           sources + delta, to edit
   gen-patches.py --kernel 6.12 --backport-save DIR           DIR's changes -> the delta
+  gen-patches.py --base-tree DIR --author "NAME <EMAIL>" --out DIR
+                                    the series as NAME's own: author, sign-off,
+                                    MAINTAINERS entry
+
+--author makes the series one person's to submit: that person is the
+author of every patch and the maintainer in MAINTAINERS, and every patch
+ends with their Signed-off-by: after the Assisted-by: trailer. The
+default series, patches/, is nobody's: it has no Signed-off-by:, because
+only the person who submits it can certify its origin
+(Documentation/process/coding-assistants.rst), so --author needs an --out
+of its own. In scripts/series/cover.msg a paragraph that starts with
+"[unsigned] " is kept only in the default series, one that starts with
+"[signed] " only in a series with --author.
 """
 
 import argparse
@@ -72,6 +85,10 @@ IDENTITY = {
     "GIT_COMMITTER_EMAIL": "mmapdemo@example.org",
 }
 EPOCH = 1764028800  # 2025-11-25 00:00:00 UTC; one minute more per patch
+# The maintainer line of MAINTAINERS in the default series; --author
+# replaces it with the author's.
+DEFAULT_MAINTAINER = "M:\t%s <%s>" % (IDENTITY["GIT_AUTHOR_NAME"], IDENTITY["GIT_AUTHOR_EMAIL"])
+AUTHOR = re.compile(r"^([^<>\n]*[^<>\s])\s+<([^<>\s@]+@[^<>\s@]+\.[^<>\s@]+)>$")
 
 # The user's and the system's git configuration must not change the output
 # (format.signoff, diff.noprefix, format.thread with its message ids, ...).
@@ -163,9 +180,26 @@ def apply_edit(text, edit, path):
     return "".join(lines)
 
 
-def load_series():
+def parse_author(text):
+    """(name, email) of "NAME <EMAIL>", or a SeriesError saying what is wrong."""
+    found = AUTHOR.match(text or "")
+    if not found:
+        raise SeriesError("--author %r: expected \"Full Name <address@example.org>\"" % text)
+    return found.group(1), found.group(2)
+
+
+def load_series(author=None):
     with open(os.path.join(SERIES_DIR, "series.json"), encoding="utf-8") as f:
         series = json.load(f)
+    series["author"] = author
+    if author:
+        # The author maintains what they submit.
+        for patch in series["patches"]:
+            for edit in patch.get("edits", []):
+                lines = edit.get("lines")
+                if lines and DEFAULT_MAINTAINER in lines:
+                    edit["lines"] = ["M:\t%s <%s>" % author if line == DEFAULT_MAINTAINER
+                                     else line for line in lines]
     every_file = source_files()
     claimed = {}
     for patch in series["patches"]:
@@ -208,6 +242,12 @@ def build_commits(tree, base, series):
         brought_in = set()
         edited = {}
         trailer = series["trailer"]
+        identity = dict(IDENTITY)
+        if series["author"]:
+            name, email = series["author"]
+            trailer += "\nSigned-off-by: %s <%s>" % (name, email)
+            identity.update(GIT_AUTHOR_NAME=name, GIT_AUTHOR_EMAIL=email,
+                            GIT_COMMITTER_NAME=name, GIT_COMMITTER_EMAIL=email)
         for number, patch in enumerate(series["patches"], start=1):
             brought_in.update(patch.get("features", []))
             hidden = [rule for name, rules in features.items()
@@ -235,7 +275,7 @@ def build_commits(tree, base, series):
             tree_hash = git(tree, "write-tree", env=env).strip()
             when = "@%d +0000" % (EPOCH + 60 * number)
             message = read_message(patch["slug"]) + "\n" + trailer + "\n"
-            commit_env = dict(IDENTITY, GIT_AUTHOR_DATE=when, GIT_COMMITTER_DATE=when)
+            commit_env = dict(identity, GIT_AUTHOR_DATE=when, GIT_COMMITTER_DATE=when)
             parent = git(tree, "commit-tree", tree_hash, "-p", parent,
                          env=commit_env, stdin=message).strip()
         return parent
@@ -243,28 +283,51 @@ def build_commits(tree, base, series):
         os.unlink(index.name)
 
 
+def cover_blurb(text, signed):
+    """The cover letter's text for a signed or the unsigned series."""
+    kept = []
+    for paragraph in text.split("\n\n"):
+        if paragraph.startswith("[signed] "):
+            if signed:
+                kept.append(paragraph[len("[signed] "):])
+        elif paragraph.startswith("[unsigned] "):
+            if not signed:
+                kept.append(paragraph[len("[unsigned] "):])
+        else:
+            kept.append(paragraph)
+    return "\n\n".join(kept)
+
+
 def format_series(tree, base, head, series, out):
     os.makedirs(out, exist_ok=True)
+    identity = dict(IDENTITY)
+    if series["author"]:
+        name, email = series["author"]
+        identity.update(GIT_AUTHOR_NAME=name, GIT_AUTHOR_EMAIL=email,
+                        GIT_COMMITTER_NAME=name, GIT_COMMITTER_EMAIL=email)
     git(tree, "format-patch", "--quiet", "--cover-letter", "--zero-commit",
         "--no-signature", "--abbrev=12", "--base=%s" % base, "--subject-prefix=PATCH",
         "-o", out, "%s..%s" % (base, head),
-        env=dict(IDENTITY, GIT_COMMITTER_DATE="@%d +0000" % EPOCH))
+        env=dict(identity, GIT_COMMITTER_DATE="@%d +0000" % EPOCH))
     cover_path = [os.path.join(out, n) for n in os.listdir(out)
                   if n.startswith("0000-")][0]
     with open(cover_path, encoding="utf-8") as f:
         cover = f.read()
     with open(os.path.join(SERIES_DIR, "cover.msg"), encoding="utf-8") as f:
         subject, _, blurb = f.read().strip().partition("\n\n")
+    blurb = cover_blurb(blurb, bool(series["author"]))
+    signoff = "" if not series["author"] else "\nSigned-off-by: %s <%s>" % series["author"]
     if "*** SUBJECT HERE ***" not in cover or "*** BLURB HERE ***" not in cover:
         raise SeriesError("git format-patch wrote an unexpected cover letter")
     cover = cover.replace("*** SUBJECT HERE ***", subject)
-    cover = cover.replace("*** BLURB HERE ***", blurb.rstrip() + "\n\n" + series["trailer"])
+    cover = cover.replace("*** BLURB HERE ***",
+                          blurb.rstrip() + "\n\n" + series["trailer"] + signoff)
     with open(cover_path, "w", encoding="utf-8") as f:
         f.write(cover)
 
 
-def generate(tree, base, out):
-    series = load_series()
+def generate(tree, base, out, author=None):
+    series = load_series(author)
     base = git(tree, "rev-parse", "--verify", base + "^{commit}").strip()
     head = build_commits(tree, base, series)
     format_series(tree, base, head, series, out)
@@ -442,6 +505,9 @@ def main():
                         help="write DIR's changes as the --kernel delta")
     parser.add_argument("--check", action="store_true",
                         help="only compare the generated series with --out")
+    parser.add_argument("--author", metavar='"NAME <EMAIL>"',
+                        help="the person who submits the series: its author, "
+                        "maintainer and signer (needs an --out of its own)")
     args = parser.parse_args()
     # 7.3 is the sources' own kernel: no delta.
     kernel = None if args.kernel in (None, "7.3") else args.kernel
@@ -469,6 +535,14 @@ def run(args, shown):
     """Write the series to args.out, or with --check compare it."""
     if not args.base_tree:
         raise SeriesError("--base-tree is needed")
+    author = None
+    if args.author is not None:
+        author = parse_author(args.author)
+        committed = [os.path.join(REPO, n) for n in os.listdir(REPO) if n.startswith("patches")]
+        if args.check or any(os.path.realpath(args.out) == os.path.realpath(c)
+                             for c in committed):
+            raise SeriesError("--author writes a series of its own: give it an --out "
+                              "outside the repository's patches folders, and no --check")
     if args.check:
         problems = check(args.base_tree, args.base, args.out)
         if problems:
@@ -483,8 +557,8 @@ def run(args, shown):
     for name in os.listdir(args.out) if os.path.isdir(args.out) else []:
         if name.endswith(".patch"):
             os.unlink(os.path.join(args.out, name))
-    generate(args.base_tree, args.base, args.out)
-    print("wrote %s" % args.out)
+    generate(args.base_tree, args.base, args.out, author)
+    print("wrote %s%s" % (args.out, " (author and sign-off: %s <%s>)" % author if author else ""))
     return 0
 
 
