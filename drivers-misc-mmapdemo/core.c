@@ -17,46 +17,12 @@
  *   pfn.c      - the first fault maps the whole VMA by PFN: 1 fault a mapping
  *   vmalloc.c  - a vmalloc_user() buffer mapped whole at mmap() time
  *
- * The contract, the same for every node:
- *
- * - Each open file has memory of its own: nr_pages pages (module parameter),
- *   resizable with MMAPDEMO_IOC_SET_SIZE up to max_pages until the first
- *   mmap() of the file, EBUSY after. Every page is zeroed before user space
- *   can see it, and no page ever comes from kmalloc(): the page allocator
- *   gives pages that can be mapped and reference counted.
- * - Buffer strategies: the file owns one buffer. Every mapping created
- *   from the file shares it, also in another process (fork, fd passing),
- *   and read(), write() and lseek() reach the same bytes. A VMA holds a
- *   reference on its file, so ->release() and the buffer's end come only
- *   after the last fd is closed and the last mapping is gone: mappings keep
- *   working after close().
- * - Per-mapping strategies: the file only has a size. Each mmap() gets
- *   pages of its own, freed when the mapping goes; read() and write() fail
- *   with EINVAL since there is no file buffer to reach.
- * - mmap() needs a range inside the file (ENXIO otherwise; see
- *   mmapdemo_check_range()) and MAP_SHARED (EINVAL otherwise), except where
- *   a strategy says private copy-on-write copies make sense (vmfpage.c).
- *   Mappings cannot grow (VM_DONTEXPAND: mremap() growth fails with EFAULT)
- *   unless the strategy maps pages only on fault and says so; then a fault
- *   past the end of the file raises SIGBUS.
- * - Documentation/misc-devices/mmapdemo.rst has the table of what each
- *   strategy does on fork(), mremap(), madvise(), get_user_pages() and more;
- *   the tests check every cell of it.
- * - MMAPDEMO_IOC_STATS counts, per open file, mmaps, fault-handler calls and
- *   the pages inserted, allocated and freed: the tests read them to prove
- *   how many faults each strategy takes.
- * - The nodes are root only (0600) unless the dev_mode module parameter
- *   grants a group access; nothing is ever granted to others.
- * - Nothing is printed on a fault path unless dynamic debug asks for it, e.g.
- *   modprobe mmapdemo dyndbg=+p
- *
- * From user space, with 3 pages of page_size bytes:
- *
- *	int fd = open("/dev/mmapdemo-insert", O_RDWR);
- *	char *p = mmap(NULL, 3 * page_size, PROT_READ | PROT_WRITE,
- *		       MAP_SHARED, fd, 0);
- *	memcpy(p + page_size, "facebook", 8);	// 1 fault, 1 page inserted
- *	close(fd);				// the mapping stays valid
+ * This file has what every node shares: the open files and their buffers,
+ * the bounds checks, read(), write(), lseek() and the ioctls of
+ * include/uapi/linux/mmapdemo.h. The contract every node keeps, and what
+ * each strategy does on fork(), mremap(), madvise() and get_user_pages(),
+ * is in Documentation/misc-devices/mmapdemo.rst; the tests check it. Fault
+ * paths print nothing unless dynamic debug asks (dyndbg=+p).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -129,9 +95,7 @@ static struct mmapdemo_device mmapdemo_devices[ARRAY_SIZE(mmapdemo_strategies)];
  * @count: number of pages in the range
  *
  * Everything is compared in pages and by subtraction, so no sum can wrap
- * whatever offset user space passes: offset + size overflowing is how
- * fb_mmap (CVE-2013-2596) and cpia2 (CVE-2019-18675) handed out kernel
- * memory.
+ * whatever offset user space passes.
  *
  * Context: Any context.
  * Return: 0 if pages [@pgoff, @pgoff + @count) lie inside the file, -ENXIO
