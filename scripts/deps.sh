@@ -6,8 +6,8 @@
 #
 # Idempotent: when everything is present it only asks dpkg and exits in
 # about a second.  Otherwise it runs `apt-get update` once, installs the
-# missing bookworm packages, and installs virtme-ng from trixie (it is not
-# in bookworm; trixie's architecture-all .deb works on bookworm) through a
+# missing bookworm packages, and installs virtme-ng and b4 from trixie (they
+# are not in bookworm; trixie's architecture-all .debs work on bookworm) through a
 # private apt configuration under $MMAPDEMO_CACHE/apt, never editing the
 # system's apt sources.
 set -eu
@@ -50,15 +50,20 @@ missing=
 for pkg in $BUILD_PKGS $GUEST_PKGS $SELFTEST_PKGS $CROSS_PKGS $LINT_PKGS; do
 	is_installed "$pkg" || missing="$missing $pkg"
 done
-need_vng=false
-is_installed "$VNG_PKG" || need_vng=true
+# Not in bookworm: trixie's architecture-all packages, whose dependencies
+# bookworm has. virtme-ng boots the guests; b4 0.14 is lint's b4-check.
+TRIXIE_PKGS="$VNG_PKG b4"
+missing_trixie=
+for pkg in $TRIXIE_PKGS; do
+	is_installed "$pkg" || missing_trixie="$missing_trixie $pkg"
+done
 
-if [ -z "$missing" ] && [ "$need_vng" = false ]; then
-	info "all present (virtme-ng $(dpkg-query -W -f='${Version}' "$VNG_PKG"))"
+if [ -z "$missing" ] && [ -z "$missing_trixie" ]; then
+	info "all present (virtme-ng $(dpkg-query -W -f='${Version}' "$VNG_PKG"), b4 $(dpkg-query -W -f='${Version}' b4))"
 	exit 0
 fi
 [ -n "$missing" ] && info "missing from bookworm:$missing"
-[ "$need_vng" = true ] && info "missing: $VNG_PKG (from $VNG_SUITE)"
+[ -n "$missing_trixie" ] && info "missing from $VNG_SUITE:$missing_trixie"
 if [ "$check_only" = true ]; then
 	die "packages are missing" "run scripts/deps.sh (as root) to install them"
 fi
@@ -79,20 +84,20 @@ if [ -n "$missing" ]; then
 		die "apt-get install failed" "see $LOG_DIR/apt-install.log; fix the apt error and rerun scripts/deps.sh"
 fi
 
-if [ "$need_vng" = true ]; then
+for pkg in $missing_trixie; do
 	private_apt_update
-	step "Downloading $VNG_PKG from $VNG_SUITE"
+	step "Downloading $pkg from $VNG_SUITE"
 	mkdir -p "$APT_DIR/debs"
-	rm -f "$APT_DIR/debs/${VNG_PKG}_"*.deb
-	run_logged vng-download in_dir "$APT_DIR/debs" private_apt apt-get download "$VNG_PKG/$VNG_SUITE" ||
-		die "could not download $VNG_PKG from $VNG_SUITE" \
-			"see $LOG_DIR/vng-download.log; rerun scripts/deps.sh (the private lists are refreshed daily)"
-	deb=$(ls "$APT_DIR/debs/${VNG_PKG}_"*.deb)
+	rm -f "$APT_DIR/debs/${pkg}_"*.deb
+	run_logged "$pkg-download" in_dir "$APT_DIR/debs" private_apt apt-get download "$pkg/$VNG_SUITE" ||
+		die "could not download $pkg from $VNG_SUITE" \
+			"see $LOG_DIR/$pkg-download.log; rerun scripts/deps.sh (the private lists are refreshed daily)"
+	deb=$(ls "$APT_DIR/debs/${pkg}_"*.deb)
 	step "Installing $(basename "$deb") with its bookworm dependencies"
 	# The system apt configuration resolves the dependencies (all in bookworm).
-	run_logged vng-install apt-get install -y "$deb" ||
+	run_logged "$pkg-install" apt-get install -y "$deb" ||
 		die "installing $deb failed" \
-			"see $LOG_DIR/vng-install.log; run 'apt-get update' if a dependency was not found"
-fi
+			"see $LOG_DIR/$pkg-install.log; run 'apt-get update' if a dependency was not found"
+done
 
 info "host packages ready"

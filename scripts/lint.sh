@@ -41,6 +41,10 @@
 #                  is left to the checkpatch check), and every patch
 #                  authored and signed off by that identity after its
 #                  Assisted-by: trailer, the MAINTAINERS entry naming it
+#   b4-check       b4 prep --check (b4 0.14, from trixie) on that signed series
+#                  applied to the base: every message b4 reports is a finding,
+#                  but for checkpatch's FILE_PATH_CHANGES, which the
+#                  checkpatch check judges against the MAINTAINERS entry
 #   htmldocs       make SPHINXDIRS=misc-devices htmldocs (Debian's Sphinx, in
 #                  $MMAPDEMO_CACHE/build/lint-docs): no warning that mentions
 #                  mmapdemo (the base tree has warnings of its own)
@@ -74,7 +78,7 @@ set -eu
 SCRIPTS_DIR=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
 . "$SCRIPTS_DIR/lib.sh"
 
-ALL_CHECKS="checkpatch kernel-doc build-m build-y sparse coccicheck kconfig-help spdx module-description kconfig-symbols per-patch signed-series htmldocs htmldocs-figures out-of-tree"
+ALL_CHECKS="checkpatch kernel-doc build-m build-y sparse coccicheck kconfig-help spdx module-description kconfig-symbols per-patch signed-series b4-check htmldocs htmldocs-figures out-of-tree"
 
 # Per kernel (KERNEL_SUFFIX is -6.12 for MMAPDEMO_KERNEL=6.12, see lib.sh):
 # a 6.12 lint must not rebuild the 7.3 folders.
@@ -624,13 +628,19 @@ check_per_patch() {
 # and address would do.
 SIGNED_AUTHOR="Ada Lovelace <ada@example.org>"
 
+SIGNED_SERIES=$LINT_STATE/signed
+
+# make_signed_series LOG: the series as $SIGNED_AUTHOR's, in $SIGNED_SERIES.
+make_signed_series() {
+	rm -rf "$SIGNED_SERIES"
+	python3 "$SCRIPTS_DIR/gen-patches.py" --kernel "${MMAPDEMO_KERNEL:-7.3}" --base-tree "$BASE_TREE" \
+		--base "$BASE_COMMIT" --author "$SIGNED_AUTHOR" --out "$SIGNED_SERIES" >"$1" 2>&1
+}
+
 check_signed_series() {
 	_log=$LOG_DIR/lint-signed-series.log
-	_out=$LINT_STATE/signed
-	rm -rf "$_out"
-	_kernel=${MMAPDEMO_KERNEL:-7.3}
-	if ! python3 "$SCRIPTS_DIR/gen-patches.py" --kernel "$_kernel" --base-tree "$BASE_TREE" \
-		--base "$BASE_COMMIT" --author "$SIGNED_AUTHOR" --out "$_out" >"$_log" 2>&1; then
+	_out=$SIGNED_SERIES
+	if ! make_signed_series "$_log"; then
 		finding signed-series "gen-patches.py --author failed (see the log)"
 		checked signed-series "(not made)" "$_log"
 		return
@@ -660,6 +670,51 @@ check_signed_series() {
 	grep -q "^+M:	$SIGNED_AUTHOR\$" "$_out"/*MAINTAINERS*.patch ||
 		finding signed-series "the MAINTAINERS entry does not name $SIGNED_AUTHOR as maintainer"
 	checked signed-series "$_n patches as $SIGNED_AUTHOR" "$_log"
+}
+
+# b4 keeps what it tracks in the branch's configuration: a branch of its
+# own, removed again afterwards.
+B4_BRANCH=mmapdemo-b4-check
+
+check_b4() {
+	_log=$LOG_DIR/lint-b4-check.log
+	: >"$_log"
+	if ! command -v b4 >/dev/null; then
+		finding b4-check "b4 is not installed (scripts/deps.sh installs it from trixie)"
+		checked b4-check "(b4 missing)" "$_log"
+		return
+	fi
+	if [ ! -d "$SIGNED_SERIES" ] && ! make_signed_series "$_log"; then
+		finding b4-check "gen-patches.py --author failed (see the log)"
+		checked b4-check "(no series)" "$_log"
+		return
+	fi
+	# shellcheck disable=SC2046 # one path per line, no blanks
+	set -- $(ls "$SIGNED_SERIES"/*.patch | grep -v '/0000-')
+	(
+		# b4 asks git for the identity of the series it prepares.
+		export GIT_CONFIG_COUNT=2 GIT_CONFIG_KEY_0=user.name GIT_CONFIG_VALUE_0="${SIGNED_AUTHOR% <*}"
+		export GIT_CONFIG_KEY_1=user.email GIT_CONFIG_VALUE_1="$(printf '%s' "$SIGNED_AUTHOR" | sed 's/.*<\(.*\)>/\1/')"
+		cd "$LINT_TREE" &&
+			git checkout -q -f -B "$B4_BRANCH" "$BASE_COMMIT" &&
+			git am -q "$@" &&
+			b4 --version &&
+			b4 prep --enroll "$BASE_COMMIT" &&
+			b4 prep --check
+	) >>"$_log" 2>&1 || finding b4-check "b4 prep could not run (see the log)"
+	to_commit "$series_commit"
+	git -C "$LINT_TREE" branch -q -D "$B4_BRANCH" 2>/dev/null || true
+	git -C "$LINT_TREE" config --remove-section "branch.$B4_BRANCH" 2>/dev/null || true
+	# Its report: one line per patch, then one indented line per message.
+	sed 's/\x1b\[[0-9;]*m//g' "$_log" | awk '
+		/^---$/ { inside = !inside; next }
+		inside && /^[^ ]/ { patch = $0; sub(/^[^ ]* /, "", patch) }
+		inside && /^  / { msg = $0; sub(/^ *[^ ]* /, "", msg); print patch ": " msg }' |
+		grep -v 'does MAINTAINERS need updating' >"$LINT_STATE/b4.out" || true
+	findings_from b4-check "$LINT_STATE/b4.out"
+	grep -q '^Success: [0-9]*, Warning: [0-9]*, Error: [0-9]*' "$_log" ||
+		finding b4-check "b4 prep --check printed no summary (see the log)"
+	checked b4-check "$(grep -o '^Success: .*' "$_log" | tail -n 1 || echo '(no summary)')" "$_log"
 }
 
 check_htmldocs() {
@@ -797,7 +852,7 @@ series_commit=$(git -C "$LINT_TREE" rev-parse HEAD)
 ncommits=$(git -C "$LINT_TREE" rev-list --count "$BASE_COMMIT..$series_commit")
 
 # Quick checks first, then the builds; per-patch last (it moves the tree).
-for c in checkpatch signed-series kernel-doc kconfig-help spdx module-description htmldocs htmldocs-figures coccicheck build-m build-y sparse kconfig-symbols per-patch; do
+for c in checkpatch signed-series kernel-doc kconfig-help spdx module-description htmldocs htmldocs-figures coccicheck build-m build-y sparse kconfig-symbols per-patch b4-check; do
 	wanted "$c" || continue
 	t0=$(now)
 	case $c in
@@ -819,6 +874,7 @@ for c in checkpatch signed-series kernel-doc kconfig-help spdx module-descriptio
 	sparse) check_sparse ;;
 	kconfig-symbols) check_kconfig_symbols ;;
 	per-patch) check_per_patch ;;
+	b4-check) check_b4 ;;
 	esac
 	n=$(count_findings "$c")
 	t=$(fmt_secs $(($(now) - t0)))
