@@ -426,10 +426,11 @@ def default_series(repo, env):
 
 
 def series_lines(folder):
-    """The series by content: each file's path in the folder and hash."""
+    """The series by content: each patch's name in the folder and hash (the
+    steps apply *.patch and nothing else of the folder)."""
     if not os.path.isdir(folder):
         return ["series missing"]
-    names = folder_files(folder)
+    names = [name for name in folder_files(folder) if name.endswith(".patch")]
     if not names:
         return ["series empty"]
     return ["series %s %s" % (name, path_digest(os.path.join(folder, name))) for name in names]

@@ -510,6 +510,13 @@ TEST_F(ResultKey, BaseAndSeries)
 	ExpectChanged(series, edited, { "lint", "build-check-arm64", "git-am" },
 		      "a patch of the --series folder was edited");
 	ExpectSame(series, edited, { "kselftest" }, "a patch of the --series folder was edited");
+
+	/* What is not a patch is not applied: a README beside the patches. */
+	WriteFile(series_ / "README.md", "Generated: do not edit\n");
+
+	const StepKeys readme = Keys(series_steps);
+
+	ExpectSame(edited, readme, series_steps, "a README.md was added to the --series folder");
 }
 
 TEST_F(ResultKey, StepsOwnArguments)
