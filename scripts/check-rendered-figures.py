@@ -10,7 +10,7 @@ This script loads the page as a reader's browser does and asks the browser,
 once the page has loaded, which images it has and what size each decoded
 to. Every figure the .rst names must be among them with a width and height
 above zero, and no DOT source may be left on the page. It also keeps a
-screenshot of the page at the first figure, for a person to look at.
+screenshot of the page's section of figures, for a person to look at.
 
 Usage:
   check-rendered-figures.py --rst FILE --html FILE --screenshot PNG
@@ -45,6 +45,17 @@ window.addEventListener("load", function () {
 });
 </script>
 """ % CHECK_ID
+# For the screenshot: the page with nothing but its section of figures
+# (headless Chromium shoots a blank page once it has scrolled).
+SECTION_ONLY = """<script>
+var section = document.getElementById("%s");
+if (section) {
+  document.body.innerHTML = "";
+  document.body.appendChild(section);
+}
+</script>
+"""
+FIGURES_SECTION = "what-exists-when"
 # Virtual time the browser grants the page before it dumps or shoots it.
 BUDGET_MS = "15000"
 
@@ -97,13 +108,17 @@ def main():
     # The probe goes into a copy beside the page, so that the page's
     # relative links (its images, its style sheets) still resolve.
     folder = os.path.dirname(os.path.abspath(args.html))
+    if "</body>" not in page:
+        sys.exit("check-rendered-figures.py: %s has no </body>" % args.html)
     with tempfile.TemporaryDirectory(prefix="figures-") as profile, \
             tempfile.NamedTemporaryFile("w", suffix=".html", dir=folder,
-                                        encoding="utf-8") as probe:
-        if "</body>" not in page:
-            sys.exit("check-rendered-figures.py: %s has no </body>" % args.html)
+                                        encoding="utf-8") as probe, \
+            tempfile.NamedTemporaryFile("w", suffix=".html", dir=folder,
+                                        encoding="utf-8") as shot:
         probe.write(page.replace("</body>", PROBE + "</body>", 1))
         probe.flush()
+        shot.write(page.replace("</body>", SECTION_ONLY % FIGURES_SECTION + "</body>", 1))
+        shot.flush()
         dom = run_browser(profile, ["--dump-dom", "file://" + probe.name])
         found = re.search(r'<pre id="%s">(.*?)</pre>' % CHECK_ID, dom, re.S)
         if not found:
@@ -111,10 +126,9 @@ def main():
                      "within %s ms of virtual time" % BUDGET_MS)
         images = json.loads(html.unescape(found.group(1)))
 
-        anchor = "#what-exists-when" if expected else ""
-        run_browser(profile, ["--window-size=1200,1800",
+        run_browser(profile, ["--window-size=1000,2400",
                               "--screenshot=" + os.path.abspath(args.screenshot),
-                              "file://" + os.path.abspath(args.html) + anchor])
+                              "file://" + shot.name])
 
     for name in expected:
         shown = [img for img in images

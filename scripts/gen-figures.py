@@ -159,7 +159,7 @@ def vma_label(who, ptes):
         rows.append('<TR><TD PORT="e%d" BGCOLOR="%s">pte %d: %s</TD></TR>'
                     % (i, EMPTY if pte is None else MAPPED, i, text))
     return ('<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3">'
-            '<TR><TD PORT="hdr"><B>%s</B> VMA</TD></TR>%s</TABLE>>' % (who, "".join(rows)))
+            '<TR><TD PORT="hdr"><B>%s VMA</B></TD></TR>%s</TABLE>>' % (who, "".join(rows)))
 
 
 def pages_label(title, subtitle, pages):

@@ -692,9 +692,15 @@ check_b4() {
 	# shellcheck disable=SC2046 # one path per line, no blanks
 	set -- $(ls "$SIGNED_SERIES"/*.patch | grep -v '/0000-')
 	(
-		# b4 asks git for the identity of the series it prepares.
-		export GIT_CONFIG_COUNT=2 GIT_CONFIG_KEY_0=user.name GIT_CONFIG_VALUE_0="${SIGNED_AUTHOR% <*}"
-		export GIT_CONFIG_KEY_1=user.email GIT_CONFIG_VALUE_1="$(printf '%s' "$SIGNED_AUTHOR" | sed 's/.*<\(.*\)>/\1/')"
+		# b4 asks git for the identity of the series it prepares, and
+		# finds its cover letter by that committer within the last year:
+		# not lint's fixed committer and date.
+		_name=${SIGNED_AUTHOR% <*}
+		_email=$(printf '%s' "$SIGNED_AUTHOR" | sed 's/.*<\(.*\)>/\1/')
+		export GIT_CONFIG_COUNT=2 GIT_CONFIG_KEY_0=user.name GIT_CONFIG_VALUE_0="$_name"
+		export GIT_CONFIG_KEY_1=user.email GIT_CONFIG_VALUE_1="$_email"
+		export GIT_COMMITTER_NAME="$_name" GIT_COMMITTER_EMAIL="$_email"
+		unset GIT_COMMITTER_DATE
 		cd "$LINT_TREE" &&
 			git checkout -q -f -B "$B4_BRANCH" "$BASE_COMMIT" &&
 			git am -q "$@" &&
