@@ -817,6 +817,15 @@ static void mmapdemo_insert_raced_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mmapdemo_kunit_stats(mf).pages_inserted, 1);
 }
 
+/* The VMA's ->fault as the core mm would call it at @addr for @pgoff. */
+static vm_fault_t mmapdemo_kunit_fault(struct vm_area_struct *vma,
+				       unsigned long addr, pgoff_t pgoff)
+{
+	struct vm_fault vmf = { .vma = vma, .address = addr, .pgoff = pgoff };
+
+	return vma->vm_ops->fault(&vmf);
+}
+
 /*
  * A per-mapping strategy's fault handler indexes the pages of one mmap(),
  * not the file's: an offset of the file outside that mapping must get
@@ -842,14 +851,9 @@ static void mmapdemo_fault_outside_mapping_test(struct kunit *test)
 		mmap_read_lock(current->mm);
 		vma = vma_lookup(current->mm, addr);
 		if (vma) {
-			struct vm_fault vmf = { .vma = vma, .address = addr };
-
-			vmf.pgoff = 0;
-			before = vma->vm_ops->fault(&vmf);
-			vmf.pgoff = 1;
-			inside = vma->vm_ops->fault(&vmf);
-			vmf.pgoff = 2;
-			after = vma->vm_ops->fault(&vmf);
+			before = mmapdemo_kunit_fault(vma, addr, 0);
+			inside = mmapdemo_kunit_fault(vma, addr, 1);
+			after = mmapdemo_kunit_fault(vma, addr, 2);
 		}
 		mmap_read_unlock(current->mm);
 
