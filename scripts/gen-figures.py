@@ -275,9 +275,10 @@ def figure(name, row):
            "\tnode [%s];\n" % FONT,
            "\tedge [fontname=\"Helvetica\" fontsize=8, arrowsize=0.6];\n"]
     states = storyboard(name, row)
+    words = captions(name, row)
     # dot stacks the clusters of a left-to-right graph from the bottom up.
     for index in reversed(range(len(states))):
-        panel(out, index, name, states[index], captions(name, row)[index])
+        panel(out, index, name, states[index], words[index])
     out.append("}\n")
     return "".join(out)
 

@@ -230,6 +230,21 @@ def read_message(slug):
         return f.read().strip() + "\n"
 
 
+def identity_of(series):
+    """The git identity of the series: the fixed one, or its --author's."""
+    identity = dict(IDENTITY)
+    if series["author"]:
+        name, email = series["author"]
+        identity.update(GIT_AUTHOR_NAME=name, GIT_AUTHOR_EMAIL=email,
+                        GIT_COMMITTER_NAME=name, GIT_COMMITTER_EMAIL=email)
+    return identity
+
+
+def signoff_of(series):
+    """The line the --author adds after the trailer; nothing without one."""
+    return "\nSigned-off-by: %s <%s>" % series["author"] if series["author"] else ""
+
+
 def build_commits(tree, base, series):
     """Create the series as commits on top of base; return the last hash."""
     features = {f["name"]: f["rules"] for f in series["features"]}
@@ -241,13 +256,8 @@ def build_commits(tree, base, series):
         parent = base
         brought_in = set()
         edited = {}
-        trailer = series["trailer"]
-        identity = dict(IDENTITY)
-        if series["author"]:
-            name, email = series["author"]
-            trailer += "\nSigned-off-by: %s <%s>" % (name, email)
-            identity.update(GIT_AUTHOR_NAME=name, GIT_AUTHOR_EMAIL=email,
-                            GIT_COMMITTER_NAME=name, GIT_COMMITTER_EMAIL=email)
+        trailer = series["trailer"] + signoff_of(series)
+        identity = identity_of(series)
         for number, patch in enumerate(series["patches"], start=1):
             brought_in.update(patch.get("features", []))
             hidden = [rule for name, rules in features.items()
@@ -300,15 +310,10 @@ def cover_blurb(text, signed):
 
 def format_series(tree, base, head, series, out):
     os.makedirs(out, exist_ok=True)
-    identity = dict(IDENTITY)
-    if series["author"]:
-        name, email = series["author"]
-        identity.update(GIT_AUTHOR_NAME=name, GIT_AUTHOR_EMAIL=email,
-                        GIT_COMMITTER_NAME=name, GIT_COMMITTER_EMAIL=email)
     git(tree, "format-patch", "--quiet", "--cover-letter", "--zero-commit",
         "--no-signature", "--abbrev=12", "--base=%s" % base, "--subject-prefix=PATCH",
         "-o", out, "%s..%s" % (base, head),
-        env=dict(identity, GIT_COMMITTER_DATE="@%d +0000" % EPOCH))
+        env=dict(identity_of(series), GIT_COMMITTER_DATE="@%d +0000" % EPOCH))
     cover_path = [os.path.join(out, n) for n in os.listdir(out)
                   if n.startswith("0000-")][0]
     with open(cover_path, encoding="utf-8") as f:
@@ -316,12 +321,12 @@ def format_series(tree, base, head, series, out):
     with open(os.path.join(SERIES_DIR, "cover.msg"), encoding="utf-8") as f:
         subject, _, blurb = f.read().strip().partition("\n\n")
     blurb = cover_blurb(blurb, bool(series["author"]))
-    signoff = "" if not series["author"] else "\nSigned-off-by: %s <%s>" % series["author"]
+
     if "*** SUBJECT HERE ***" not in cover or "*** BLURB HERE ***" not in cover:
         raise SeriesError("git format-patch wrote an unexpected cover letter")
     cover = cover.replace("*** SUBJECT HERE ***", subject)
     cover = cover.replace("*** BLURB HERE ***",
-                          blurb.rstrip() + "\n\n" + series["trailer"] + signoff)
+                          blurb.rstrip() + "\n\n" + series["trailer"] + signoff_of(series))
     with open(cover_path, "w", encoding="utf-8") as f:
         f.write(cover)
 

@@ -626,7 +626,9 @@ check_per_patch() {
 
 # The identity signed-series makes the series for: any real-looking name
 # and address would do.
-SIGNED_AUTHOR="Ada Lovelace <ada@example.org>"
+SIGNED_NAME="Ada Lovelace"
+SIGNED_EMAIL="ada@example.org"
+SIGNED_AUTHOR="$SIGNED_NAME <$SIGNED_EMAIL>"
 
 SIGNED_SERIES=$LINT_STATE/signed
 
@@ -695,11 +697,9 @@ check_b4() {
 		# b4 asks git for the identity of the series it prepares, and
 		# finds its cover letter by that committer within the last year:
 		# not lint's fixed committer and date.
-		_name=${SIGNED_AUTHOR% <*}
-		_email=$(printf '%s' "$SIGNED_AUTHOR" | sed 's/.*<\(.*\)>/\1/')
-		export GIT_CONFIG_COUNT=2 GIT_CONFIG_KEY_0=user.name GIT_CONFIG_VALUE_0="$_name"
-		export GIT_CONFIG_KEY_1=user.email GIT_CONFIG_VALUE_1="$_email"
-		export GIT_COMMITTER_NAME="$_name" GIT_COMMITTER_EMAIL="$_email"
+		export GIT_CONFIG_COUNT=2 GIT_CONFIG_KEY_0=user.name GIT_CONFIG_VALUE_0="$SIGNED_NAME"
+		export GIT_CONFIG_KEY_1=user.email GIT_CONFIG_VALUE_1="$SIGNED_EMAIL"
+		export GIT_COMMITTER_NAME="$SIGNED_NAME" GIT_COMMITTER_EMAIL="$SIGNED_EMAIL"
 		unset GIT_COMMITTER_DATE
 		cd "$LINT_TREE" &&
 			git checkout -q -f -B "$B4_BRANCH" "$BASE_COMMIT" &&
